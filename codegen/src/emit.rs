@@ -1,0 +1,806 @@
+//! Stage 3: Rust tokens for the raw layer of the `httpserv` crate, from the model and layouts.
+//!
+//! Shapes follow windows-rs where it has one (`<Name>_Vtbl`, `base__`); what is C++-specific
+//! (thiscall on x86, the scalar deleting destructor, hidden return pointers) is spelled out in
+//! the docs of each item so a reader of `generated/` never has to guess.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::diag::{Diagnostic, Error};
+use crate::external::{self, ExternalRust};
+use crate::layout::{SlotEntry, VtableLayout};
+use crate::model::{Api, CType, CallConv, Class, ConstValue, Method, SourceLoc, Target};
+
+/// Rust tokens for the whole bindings file, plus the `use` lines it needs.
+pub fn emit_bindings(
+    api: &Api,
+    layouts: &[VtableLayout],
+    target: Target,
+) -> Result<TokenStream, Error> {
+    let mut emitter = Emitter::new(api);
+    let constants: Vec<TokenStream> = api.constants.iter().map(|c| emitter.constant(c)).collect();
+    let enums: Vec<TokenStream> = api.enums.iter().map(|e| emitter.enumeration(e)).collect();
+    let mut items = Vec::new();
+    for typedef in &api.typedefs {
+        items.push(emitter.typedef(typedef));
+    }
+    for s in &api.structs {
+        items.push(emitter.structure(s));
+    }
+    for (class, layout) in api.classes.iter().zip(layouts) {
+        items.push(emitter.class(class, layout, layouts));
+    }
+    if !emitter.errors.is_empty() {
+        return Err(Error::Input(emitter.errors));
+    }
+    let opaque: Vec<TokenStream> = emitter
+        .opaque
+        .iter()
+        .map(|(name, origin)| {
+            let ident = format_ident!("{}", name);
+            let doc = format!(
+                " `{name}` from `{origin}`: no `windows-sys` equivalent, so an opaque type, \
+                 usable only behind pointers."
+            );
+            quote! {
+                #[doc = #doc]
+                #[repr(C)]
+                pub struct #ident {
+                    _opaque: [u8; 0],
+                    _not_send_sync_unpin: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+                }
+            }
+        })
+        .collect();
+    let uses: Vec<TokenStream> = emitter
+        .imports
+        .values()
+        .map(|path| {
+            let path: syn::Path = syn::parse_str(path).expect("import paths come from our table");
+            quote! { use #path; }
+        })
+        .collect();
+    let c_void = emitter.uses_c_void.then(|| {
+        quote!(
+            use core::ffi::c_void;
+        )
+    });
+    let target_doc =
+        format!(" Parsed for `{target}`; slot order is the same on every MSVC target.");
+    Ok(quote! {
+        #![doc = " Raw layer: constants, enums, typedefs and MSVC-ordered vtables of `httpserv.h`."]
+        #![doc = ""]
+        #![doc = #target_doc]
+        #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
+        #![allow(clippy::upper_case_acronyms, clippy::missing_safety_doc)]
+
+        #c_void
+        #(#uses)*
+
+        #(#constants)*
+        #(#enums)*
+        #(#opaque)*
+        #(#items)*
+    })
+}
+
+/// Where a type appears: a by-value use must know the type's size, a pointee need not.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Value,
+    Return,
+    Pointee,
+}
+
+struct Emitter<'a> {
+    /// Names the header declares (classes, structs, enums, typedefs): emitted by name.
+    local: HashSet<&'a str>,
+    /// Opaque types to declare: name → header that declares it.
+    opaque: BTreeMap<String, String>,
+    /// `use` lines: last segment → full path (deterministic order).
+    imports: BTreeMap<String, String>,
+    errors: Vec<Diagnostic>,
+    /// Whether any emitted type mentions `c_void` (decides the `use` line).
+    uses_c_void: bool,
+}
+
+impl<'a> Emitter<'a> {
+    fn new(api: &'a Api) -> Self {
+        let mut local = HashSet::new();
+        local.extend(api.classes.iter().map(|c| c.name.as_str()));
+        local.extend(api.structs.iter().map(|s| s.name.as_str()));
+        local.extend(api.enums.iter().map(|e| e.name.as_str()));
+        local.extend(api.typedefs.iter().map(|t| t.name.as_str()));
+        Emitter {
+            local,
+            opaque: BTreeMap::new(),
+            imports: BTreeMap::new(),
+            errors: Vec::new(),
+            uses_c_void: false,
+        }
+    }
+
+    fn fail(&mut self, loc: &SourceLoc, construct: String, message: String) -> TokenStream {
+        self.errors
+            .push(Diagnostic::new(loc.clone(), construct, message));
+        TokenStream::new()
+    }
+
+    fn constant(&mut self, c: &crate::model::Constant) -> TokenStream {
+        let name = format_ident!("{}", c.name);
+        let (ty, value, shown) = match &c.value {
+            ConstValue::Int { value, hex } => {
+                let (ty, literal) = int_constant(*value, *hex);
+                (ty, literal.clone(), literal.to_string())
+            }
+            ConstValue::Narrow(bytes) => match std::ffi::CString::new(bytes.clone()) {
+                Ok(cstring) => {
+                    let literal = Literal::c_string(&cstring);
+                    let shown = format!("\"{}\"", String::from_utf8_lossy(bytes));
+                    (quote!(&core::ffi::CStr), quote!(#literal), shown)
+                }
+                Err(_) => {
+                    return self.fail(
+                        &c.loc,
+                        format!("constant `{}`", c.name),
+                        "string constant with an embedded NUL is not supported".into(),
+                    );
+                }
+            },
+            ConstValue::Wide(units) => {
+                let text = String::from_utf16(units).ok().filter(|t| !t.contains('\0'));
+                let Some(text) = text else {
+                    return self.fail(
+                        &c.loc,
+                        format!("constant `{}`", c.name),
+                        "wide string constant that is not NUL-free UTF-16 is not supported".into(),
+                    );
+                };
+                let shown = format!("L\"{text}\"");
+                (
+                    quote!(&widestring::U16CStr),
+                    quote!(widestring::u16cstr!(#text)),
+                    shown,
+                )
+            }
+        };
+        let doc = format!(" `#define {} {}` ({}).", c.name, shown, short_loc(&c.loc));
+        let ty_doc = match &c.value {
+            ConstValue::Wide(_) => Some(" NUL-terminated UTF-16; `.as_ptr()` gives a `PCWSTR`."),
+            ConstValue::Narrow(_) => Some(" NUL-terminated; `.as_ptr()` gives a `PCSTR`."),
+            ConstValue::Int { .. } => None,
+        };
+        let ty_doc = ty_doc.map(|d| quote!(#[doc = ""] #[doc = #d]));
+        quote! {
+            #[doc = #doc]
+            #ty_doc
+            pub const #name: #ty = #value;
+        }
+    }
+
+    fn enumeration(&mut self, e: &crate::model::Enum) -> TokenStream {
+        if e.name.is_empty() {
+            // Anonymous enums without a typedef name are plain integer constants in C++.
+            let underlying = self.rust_type(&e.underlying, Position::Value, &e.loc, "enum");
+            let consts = e.variants.iter().map(|(name, value)| {
+                let ident = format_ident!("{}", name);
+                let value = Literal::i64_unsuffixed(*value);
+                let doc = format!(" Enumerator of an anonymous enum ({}).", short_loc(&e.loc));
+                quote! { #[doc = #doc] pub const #ident: #underlying = #value; }
+            });
+            return quote!(#(#consts)*);
+        }
+        let name = format_ident!("{}", e.name);
+        let underlying = self.rust_type(&e.underlying, Position::Value, &e.loc, "enum");
+        let doc = format!(" `enum {}` ({}).", e.name, short_loc(&e.loc));
+        let consts = e.variants.iter().map(|(variant, value)| {
+            let ident = format_ident!("{}", variant);
+            let value = Literal::i64_unsuffixed(*value);
+            let doc = format!(" `{}::{variant}`.", e.name);
+            quote! {
+                #[doc = #doc]
+                pub const #ident: #name = #name(#value);
+            }
+        });
+        quote! {
+            #[doc = #doc]
+            #[doc = ""]
+            #[doc = " A newtype, not a Rust `enum`: IIS may pass values this header does not list."]
+            #[repr(transparent)]
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+            pub struct #name(pub #underlying);
+            #(#consts)*
+        }
+    }
+
+    fn typedef(&mut self, t: &crate::model::Typedef) -> TokenStream {
+        let name = format_ident!("{}", t.name);
+        let target = self.rust_type(
+            &t.target,
+            Position::Value,
+            &t.loc,
+            &format!("typedef `{}`", t.name),
+        );
+        let doc = format!(" `typedef {}` ({}).", t.name, short_loc(&t.loc));
+        quote! {
+            #[doc = #doc]
+            pub type #name = #target;
+        }
+    }
+
+    fn structure(&mut self, s: &crate::model::Struct) -> TokenStream {
+        let name = format_ident!("{}", s.name);
+        let fields: Vec<TokenStream> = s
+            .fields
+            .iter()
+            .map(|f| {
+                let field = rust_ident(&f.name);
+                let ty = self.rust_type(
+                    &f.ty,
+                    Position::Value,
+                    &s.loc,
+                    &format!("struct `{}`", s.name),
+                );
+                quote!(pub #field: #ty)
+            })
+            .collect();
+        let doc = format!(" `struct {}` ({}).", s.name, short_loc(&s.loc));
+        quote! {
+            #[doc = #doc]
+            #[repr(C)]
+            #[derive(Clone, Copy)]
+            pub struct #name { #(#fields),* }
+        }
+    }
+
+    fn class(&mut self, class: &Class, layout: &VtableLayout, all: &[VtableLayout]) -> TokenStream {
+        let name = format_ident!("{}", class.name);
+        let vtbl = format_ident!("{}_Vtbl", class.name);
+        let decl = match &class.base {
+            Some(base) => format!("class {} : public {base}", class.name),
+            None => format!("class {}", class.name),
+        };
+        let doc = format!(
+            " `{decl}` ({}): {} vtable slots, {} of them its own.",
+            short_loc(&class.loc),
+            layout.slots.len(),
+            layout.own_slots().len()
+        );
+        let iid = class.uuid.map(|uuid| {
+            let value: u128 = (u128::from(uuid.data1) << 96)
+                | (u128::from(uuid.data2) << 80)
+                | (u128::from(uuid.data3) << 64)
+                | u128::from(u64::from_be_bytes(uuid.data4));
+            let literal: TokenStream = format!(
+                "0x{:08x}_{:04x}_{:04x}_{:04x}_{:012x}",
+                uuid.data1,
+                uuid.data2,
+                uuid.data3,
+                (value >> 48) & 0xffff,
+                value & 0xffff_ffff_ffff
+            )
+            .parse()
+            .expect("hex literal");
+            let doc = format!(" `__uuidof({})`: `{uuid}`.", class.name);
+            self.import("windows_sys::core::GUID");
+            quote! {
+                impl #name {
+                    #[doc = #doc]
+                    pub const IID: GUID = GUID::from_u128(#literal);
+                }
+            }
+        });
+        let upcast = class.base.as_ref().map(|base| {
+            let base = format_ident!("{}", base);
+            quote! {
+                impl core::ops::Deref for #name {
+                    type Target = #base;
+                    #[inline]
+                    fn deref(&self) -> &#base {
+                        // SAFETY: single inheritance without data members: the object starts with
+                        // one vtable pointer whose table begins with the base's slots, so it is a
+                        // valid base object at the same address.
+                        unsafe { &*(self as *const Self as *const #base) }
+                    }
+                }
+            }
+        });
+        let base_field = class.base.as_ref().map(|base| {
+            let base_vtbl = format_ident!("{}_Vtbl", base);
+            let base_len = all
+                .iter()
+                .find(|l| &l.class == base)
+                .map_or(0, |l| l.slots.len());
+            let doc = format!(" Slots 0..{base_len}: the vtable of `{base}`.");
+            quote! { #[doc = #doc] pub base__: #base_vtbl, }
+        });
+        let field_names = field_names(layout);
+        let fields: Vec<TokenStream> = layout
+            .own_slots()
+            .iter()
+            .zip(&field_names)
+            .map(|(slot, field)| {
+                let field = rust_ident(field);
+                match &slot.entry {
+                    SlotEntry::Method(method) => self.slot_field(class, slot.index, &field, method),
+                    SlotEntry::ScalarDeletingDestructor => {
+                        self.uses_c_void = true;
+                        let doc = format!(
+                            " Slot {}: `virtual ~{}()`, as MSVC's scalar deleting destructor: \
+                             destroys the object and, when bit 0 of `flags` is set, frees it; \
+                             returns `this`.",
+                            slot.index, class.name
+                        );
+                        quote! {
+                            #[doc = #doc]
+                            pub #field: unsafe extern "system" fn(this: *mut #name, flags: u32) -> *mut c_void,
+                        }
+                    }
+                }
+            })
+            .collect();
+        let vtbl_doc = format!(" Vtable of `{}`, in MSVC slot order.", class.name);
+        quote! {
+            #[doc = #doc]
+            #[repr(C)]
+            pub struct #name {
+                #[doc = " Pointer to the object's vtable."]
+                pub lpVtbl: *const #vtbl,
+            }
+            #iid
+            #upcast
+            #[doc = #vtbl_doc]
+            #[doc = ""]
+            #[doc = " `#[vtable]` makes every slot written `extern \"system\"` `thiscall` on 32-bit x86 (MSVC's"]
+            #[doc = " member-function convention) and leaves it as written on x86_64 and aarch64."]
+            #[httpserv_macros::vtable]
+            #[repr(C)]
+            pub struct #vtbl {
+                #base_field
+                #(#fields)*
+            }
+        }
+    }
+
+    fn slot_field(
+        &mut self,
+        class: &Class,
+        index: usize,
+        field: &Ident,
+        method: &Method,
+    ) -> TokenStream {
+        let construct = format!("method `{}::{}`", class.name, method.name);
+        let this_ty = format_ident!("{}", class.name);
+        let mut params = vec![quote!(this: *mut #this_ty)];
+        let ret = if method.returns_via_hidden_pointer() {
+            let ty = self.rust_type(&method.ret, Position::Pointee, &method.loc, &construct);
+            params.push(quote!(__return: *mut #ty));
+            quote!(-> *mut #ty)
+        } else {
+            self.return_type(&method.ret, &method.loc, &construct)
+        };
+        for (i, p) in method.params.iter().enumerate() {
+            let name = param_ident(&p.name, i);
+            let ty = self.rust_type(&p.ty, Position::Value, &method.loc, &construct);
+            params.push(quote!(#name: #ty));
+        }
+        let (abi, marker) = match method.conv() {
+            CallConv::Member => ("system", None),
+            CallConv::Stdcall => ("system", Some(quote!(#[explicit_stdcall]))),
+            CallConv::Cdecl => ("C", None),
+        };
+        let abi = Literal::string(abi);
+        let shown_params: Vec<String> = method
+            .params
+            .iter()
+            .map(|p| match &p.default {
+                Some(d) => format!("{} {} = {d}", p.spelling, p.name),
+                None => format!("{} {}", p.spelling, p.name),
+            })
+            .collect();
+        let doc = format!(
+            " Slot {index}: `{} {}({}){}` ({}).",
+            method.ret_spelling,
+            method.name,
+            shown_params.join(", "),
+            if method.is_const { " const" } else { "" },
+            short_loc(&method.loc)
+        );
+        let hidden = method.returns_via_hidden_pointer().then(|| {
+            quote!(#[doc = ""] #[doc = " Returns by value through the hidden `__return` pointer (MSVC: right after `this`)."])
+        });
+        let deprecated = method.deprecated.as_ref().map(|message| {
+            let note = if message.is_empty() {
+                "deprecated in the header".to_string()
+            } else {
+                message.clone()
+            };
+            quote!(#[deprecated(note = #note)])
+        });
+        quote! {
+            #[doc = #doc]
+            #hidden
+            #deprecated
+            #marker
+            pub #field: unsafe extern #abi fn(#(#params),*) #ret,
+        }
+    }
+
+    fn return_type(&mut self, ty: &CType, loc: &SourceLoc, construct: &str) -> TokenStream {
+        if matches!(ty.canonical(), CType::Void) {
+            return TokenStream::new();
+        }
+        let ty = self.rust_type(ty, Position::Return, loc, construct);
+        quote!(-> #ty)
+    }
+
+    fn import(&mut self, path: &str) -> TokenStream {
+        let last = path.rsplit("::").next().unwrap_or(path).to_string();
+        let clashes = self.local.contains(last.as_str())
+            || self.imports.get(&last).is_some_and(|p| p != path);
+        if clashes {
+            return path.parse().unwrap_or_default();
+        }
+        self.imports.insert(last.clone(), path.to_string());
+        let ident = format_ident!("{}", last);
+        quote!(#ident)
+    }
+
+    /// An external path from the table (`u32`, `windows_sys::core::HRESULT`,
+    /// `*mut windows_sys::...::SOCKADDR`), with `windows_sys` paths turned into imports.
+    fn external_path(&mut self, text: &str) -> TokenStream {
+        let (prefix, path) = match text.split_once(' ') {
+            Some((ptr, rest)) if ptr.starts_with('*') => (Some(ptr), rest),
+            _ => (None, text),
+        };
+        let path_tokens = if path == "core::ffi::c_void" {
+            self.uses_c_void = true;
+            quote!(c_void)
+        } else if path.contains("::") {
+            self.import(path)
+        } else {
+            path.parse().unwrap_or_default()
+        };
+        match prefix {
+            Some("*mut") => quote!(*mut #path_tokens),
+            Some(_) => quote!(*const #path_tokens),
+            None => path_tokens,
+        }
+    }
+
+    fn rust_type(
+        &mut self,
+        ty: &CType,
+        pos: Position,
+        loc: &SourceLoc,
+        construct: &str,
+    ) -> TokenStream {
+        match ty {
+            CType::Void => match pos {
+                Position::Pointee => {
+                    self.uses_c_void = true;
+                    quote!(c_void)
+                }
+                _ => quote!(()),
+            },
+            CType::Bool => quote!(bool),
+            CType::Int { bytes, signed } => primitive(*bytes, *signed),
+            CType::WChar => quote!(u16),
+            CType::Float => quote!(f32),
+            CType::Double => quote!(f64),
+            CType::Typedef { name, target } => {
+                if self.local.contains(name.as_str()) {
+                    let ident = format_ident!("{}", name);
+                    return quote!(#ident);
+                }
+                match external::lookup(name) {
+                    Some(ext) => match ext.rust {
+                        ExternalRust::Path(path) => self.external_path(path),
+                        ExternalRust::Opaque => {
+                            self.opaque_type(name, ext.sdk_header, pos, loc, construct)
+                        }
+                    },
+                    // Typedefs of the shims/SDK without a table row: use what they stand for.
+                    None => self.rust_type(target, pos, loc, construct),
+                }
+            }
+            CType::Enum { name } => {
+                if self.local.contains(name.as_str()) {
+                    let ident = format_ident!("{}", name);
+                    return quote!(#ident);
+                }
+                match external::lookup(name) {
+                    Some(ext) => match ext.rust {
+                        ExternalRust::Path(path) => self.external_path(path),
+                        ExternalRust::Opaque => quote!(i32),
+                    },
+                    None => self.fail(
+                        loc,
+                        construct.to_string(),
+                        format!("enum `{name}` is declared neither in this header nor in the external-type table"),
+                    ),
+                }
+            }
+            CType::Record { name } => {
+                if self.local.contains(name.as_str()) {
+                    let ident = format_ident!("{}", name);
+                    return quote!(#ident);
+                }
+                match external::lookup(name) {
+                    Some(ExternalTypeRef {
+                        rust: ExternalRust::Path(path),
+                        ..
+                    }) => self.external_path(path),
+                    Some(ext) => self.opaque_type(name, ext.sdk_header, pos, loc, construct),
+                    None => self.opaque_type(name, "another header", pos, loc, construct),
+                }
+            }
+            CType::Pointer {
+                pointee,
+                pointee_const,
+            }
+            | CType::Reference {
+                pointee,
+                pointee_const,
+            } => {
+                if let CType::Function {
+                    ret,
+                    params,
+                    conv,
+                    variadic,
+                } = pointee.canonical()
+                {
+                    return self.function_pointer(ret, params, *conv, *variadic, loc, construct);
+                }
+                let inner = self.rust_type(pointee, Position::Pointee, loc, construct);
+                if *pointee_const {
+                    quote!(*const #inner)
+                } else {
+                    quote!(*mut #inner)
+                }
+            }
+            CType::Function { .. } => self.fail(
+                loc,
+                construct.to_string(),
+                "a function type used by value is not supported".into(),
+            ),
+        }
+    }
+
+    fn opaque_type(
+        &mut self,
+        name: &str,
+        origin: &str,
+        pos: Position,
+        loc: &SourceLoc,
+        construct: &str,
+    ) -> TokenStream {
+        if pos != Position::Pointee {
+            return self.fail(
+                loc,
+                construct.to_string(),
+                format!("`{name}` is used by value but its layout is unknown (declared in {origin}, not in the external-type table)"),
+            );
+        }
+        self.opaque
+            .entry(name.to_string())
+            .or_insert_with(|| origin.to_string());
+        let ident = format_ident!("{}", name);
+        quote!(#ident)
+    }
+
+    fn function_pointer(
+        &mut self,
+        ret: &CType,
+        params: &[CType],
+        conv: CallConv,
+        variadic: bool,
+        loc: &SourceLoc,
+        construct: &str,
+    ) -> TokenStream {
+        let abi = match conv {
+            CallConv::Stdcall => "system",
+            CallConv::Cdecl => "C",
+            CallConv::Member => {
+                return self.fail(
+                    loc,
+                    construct.to_string(),
+                    "a `__thiscall` function pointer outside a class is not supported".into(),
+                );
+            }
+        };
+        let abi = Literal::string(abi);
+        let params: Vec<TokenStream> = params
+            .iter()
+            .map(|p| self.rust_type(p, Position::Value, loc, construct))
+            .collect();
+        let dots = variadic.then(|| quote!(, ...));
+        let ret = self.return_type(ret, loc, construct);
+        quote!(Option<unsafe extern #abi fn(#(#params),* #dots) #ret>)
+    }
+}
+
+type ExternalTypeRef = external::ExternalType;
+
+fn primitive(bytes: u8, signed: bool) -> TokenStream {
+    match (bytes, signed) {
+        (1, true) => quote!(i8),
+        (1, false) => quote!(u8),
+        (2, true) => quote!(i16),
+        (2, false) => quote!(u16),
+        (8, true) => quote!(i64),
+        (8, false) => quote!(u64),
+        (_, true) => quote!(i32),
+        (_, false) => quote!(u32),
+    }
+}
+
+/// Integer `#define`s: `u32` when they fit (flags, masks), else `i32` or 64-bit.
+fn int_constant(value: i128, hex: bool) -> (TokenStream, TokenStream) {
+    let ty = if (0..=i128::from(u32::MAX)).contains(&value) {
+        quote!(u32)
+    } else if (i128::from(i32::MIN)..0).contains(&value) {
+        quote!(i32)
+    } else if value >= 0 {
+        quote!(u64)
+    } else {
+        quote!(i64)
+    };
+    let literal: TokenStream = if hex && value >= 0 {
+        format!("0x{value:08X}").parse().expect("hex literal")
+    } else {
+        let v = Literal::i128_unsuffixed(value.abs());
+        if value < 0 { quote!(-#v) } else { quote!(#v) }
+    };
+    (ty, literal)
+}
+
+/// `file:line` with the file name only, so generated docs do not depend on where the header is.
+fn short_loc(loc: &SourceLoc) -> String {
+    let file = std::path::Path::new(&loc.file)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("{file}:{}", loc.line)
+}
+
+/// A Rust identifier for a C++ name: raw identifiers for keywords, a trailing `_` for the
+/// keywords that cannot be raw (`self`, `Self`, `super`, `crate`).
+pub fn rust_ident(name: &str) -> Ident {
+    if matches!(name, "self" | "Self" | "super" | "crate" | "_") {
+        return format_ident!("{}_", name);
+    }
+    if syn::parse_str::<Ident>(name).is_ok() {
+        Ident::new(name, Span::call_site())
+    } else {
+        Ident::new_raw(name, Span::call_site())
+    }
+}
+
+fn param_ident(name: &str, index: usize) -> Ident {
+    if name.is_empty() || name == "this" || name == "__return" {
+        format_ident!("param{}", index)
+    } else {
+        rust_ident(name)
+    }
+}
+
+/// Field names of a class's own slots. Overloads share a C++ name, so each member of an
+/// overload set gets a suffix from the first parameter type that tells them apart
+/// (`GetHeader_PCSTR` / `GetHeader_HTTP_HEADER_ID`), or `_const` for the const twin.
+pub fn field_names(layout: &VtableLayout) -> Vec<String> {
+    let own = layout.own_slots();
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, slot) in own.iter().enumerate() {
+        if let SlotEntry::Method(m) = &slot.entry {
+            by_name.entry(m.name.clone()).or_default().push(i);
+        }
+    }
+    let mut names: Vec<String> = own
+        .iter()
+        .map(|slot| match &slot.entry {
+            SlotEntry::Method(m) => m.name.clone(),
+            SlotEntry::ScalarDeletingDestructor => "ScalarDeletingDestructor".to_string(),
+        })
+        .collect();
+    let mut groups: Vec<&Vec<usize>> = by_name.values().filter(|g| g.len() > 1).collect();
+    groups.sort();
+    for group in groups {
+        let methods: Vec<&Method> = group
+            .iter()
+            .filter_map(|&i| match &own[i].entry {
+                SlotEntry::Method(m) => Some(&**m),
+                SlotEntry::ScalarDeletingDestructor => None,
+            })
+            .collect();
+        let suffixes: Vec<String> = methods
+            .iter()
+            .map(|m| overload_suffix(m, &methods))
+            .collect();
+        let unique: BTreeSet<&String> = suffixes.iter().collect();
+        for (k, &i) in group.iter().enumerate() {
+            let suffix = if unique.len() == suffixes.len() {
+                suffixes[k].clone()
+            } else {
+                format!("{}_{}", suffixes[k], k)
+            };
+            names[i] = if suffix.is_empty() {
+                names[i].clone()
+            } else {
+                format!("{}_{suffix}", names[i])
+            };
+        }
+    }
+    names
+}
+
+fn overload_suffix(method: &Method, group: &[&Method]) -> String {
+    let spellings = |m: &Method| {
+        m.params
+            .iter()
+            .map(|p| p.spelling.clone())
+            .collect::<Vec<_>>()
+    };
+    let mine = spellings(method);
+    let others: Vec<Vec<String>> = group
+        .iter()
+        .filter(|m| !std::ptr::eq(**m, method))
+        .map(|m| spellings(m))
+        .collect();
+    if others.iter().all(|o| *o == mine) {
+        // Only const-ness differs.
+        return if method.is_const {
+            "const".into()
+        } else {
+            String::new()
+        };
+    }
+    let differs_at = (0..)
+        .find(|&i| others.iter().any(|o| o.get(i) != mine.get(i)))
+        .unwrap_or(0);
+    match mine.get(differs_at) {
+        Some(spelling) => sanitize(spelling),
+        None => format!("{}args", mine.len()),
+    }
+}
+
+/// `const GUID &` → `GUID`, `PCWSTR *` → `PCWSTR`: the type name as an identifier part.
+fn sanitize(spelling: &str) -> String {
+    let words: Vec<&str> = spelling
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| {
+            !w.is_empty() && !matches!(*w, "const" | "struct" | "class" | "enum" | "volatile")
+        })
+        .collect();
+    words.join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_become_usable_identifiers() {
+        assert_eq!(rust_ident("type").to_string(), "r#type");
+        assert_eq!(rust_ident("self").to_string(), "self_");
+        assert_eq!(rust_ident("GetHeader").to_string(), "GetHeader");
+    }
+
+    #[test]
+    fn type_spellings_sanitize() {
+        assert_eq!(sanitize("const GUID &"), "GUID");
+        assert_eq!(sanitize("PCWSTR *"), "PCWSTR");
+        assert_eq!(sanitize("unsigned int"), "unsigned_int");
+    }
+
+    #[test]
+    fn integer_constants_pick_a_c_like_type() {
+        assert_eq!(int_constant(16, true).0.to_string(), "u32");
+        assert_eq!(int_constant(16, true).1.to_string(), "0x00000010");
+        assert_eq!(int_constant(-1, false).0.to_string(), "i32");
+        assert_eq!(int_constant(1 << 40, false).0.to_string(), "u64");
+    }
+}
