@@ -36,7 +36,19 @@ fn read_line(path: &Path, line: u32) -> Option<String> {
     let text = String::from_utf8_lossy(&bytes);
     text.lines()
         .nth(line.checked_sub(1)? as usize)
-        .map(|l| l.trim_end().to_string())
+        // Control characters (binary input) would garble the terminal.
+        .map(|l| {
+            l.trim_end()
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\t' {
+                        '\u{fffd}'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        })
 }
 
 impl fmt::Display for Diagnostic {

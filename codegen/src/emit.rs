@@ -673,7 +673,8 @@ pub fn rust_ident(name: &str) -> Ident {
     if matches!(name, "self" | "Self" | "super" | "crate" | "_") {
         return format_ident!("{}_", name);
     }
-    if syn::parse_str::<Ident>(name).is_ok() {
+    // syn follows edition 2021; `gen` is reserved from edition 2024 on.
+    if name != "gen" && syn::parse_str::<Ident>(name).is_ok() {
         Ident::new(name, Span::call_site())
     } else {
         Ident::new_raw(name, Span::call_site())
@@ -786,6 +787,7 @@ mod tests {
     fn keywords_become_usable_identifiers() {
         assert_eq!(rust_ident("type").to_string(), "r#type");
         assert_eq!(rust_ident("self").to_string(), "self_");
+        assert_eq!(rust_ident("gen").to_string(), "r#gen");
         assert_eq!(rust_ident("GetHeader").to_string(), "GetHeader");
     }
 

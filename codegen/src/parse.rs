@@ -5,6 +5,7 @@
 //! uuid facts, skips `L"..."` macros, and a second libclang parse for what it cannot give would
 //! double the run time. One parse here gives every fact; the layout stage applies MSVC's rules.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -126,6 +127,7 @@ pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
         errors: Vec::new(),
         anonymous_enums: BTreeMap::new(),
         vtable_classes: HashMap::new(),
+        is_header_file: RefCell::new(HashMap::new()),
     };
     walker.collect_macros(&tu);
     walker.walk(tu.get_entity().get_children());
@@ -196,6 +198,9 @@ struct Walker<'r> {
     anonymous_enums: BTreeMap<(u32, u32), usize>,
     /// Classes with a vtable seen so far, name → index in `api.classes`.
     vtable_classes: HashMap<String, usize>,
+    /// Whether a file libclang names is the header (canonicalizing is a syscall; thousands of
+    /// shim entities ask).
+    is_header_file: RefCell<HashMap<PathBuf, bool>>,
 }
 
 impl<'r> Walker<'r> {
@@ -203,14 +208,18 @@ impl<'r> Walker<'r> {
         let Some(location) = entity.get_location() else {
             return false;
         };
-        match location.get_expansion_location().file {
-            Some(file) => {
-                let path = file.get_path();
-                path == self.header_path
-                    || std::fs::canonicalize(&path).is_ok_and(|p| p == self.header_path)
-            }
-            None => false,
-        }
+        let Some(file) = location.get_expansion_location().file else {
+            return false;
+        };
+        let path = file.get_path();
+        *self
+            .is_header_file
+            .borrow_mut()
+            .entry(path)
+            .or_insert_with_key(|path| {
+                *path == self.header_path
+                    || std::fs::canonicalize(path).is_ok_and(|p| p == self.header_path)
+            })
     }
 
     fn loc(&self, entity: &Entity<'_>) -> SourceLoc {
