@@ -225,8 +225,16 @@ impl<'a> Emitter<'a> {
             &format!("typedef `{}`", t.name),
         );
         let doc = format!(" `typedef {}` ({}).", t.name, short_loc(&t.loc));
+        let abi = contains_function_pointer(&t.target).then(|| {
+            quote! {
+                #[doc = ""]
+                #[doc = " `#[function_pointer]` gives the pointer the ABI MSVC uses on each target."]
+                #[httpserv_macros::function_pointer]
+            }
+        });
         quote! {
             #[doc = #doc]
+            #abi
             pub type #name = #target;
         }
     }
@@ -354,8 +362,8 @@ impl<'a> Emitter<'a> {
             #upcast
             #[doc = #vtbl_doc]
             #[doc = ""]
-            #[doc = " `#[vtable]` makes every slot written `extern \"system\"` `thiscall` on 32-bit x86 (MSVC's"]
-            #[doc = " member-function convention) and leaves it as written on x86_64 and aarch64."]
+            #[doc = " `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:"]
+            #[doc = " `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64."]
             #[httpserv_macros::vtable]
             #[repr(C)]
             pub struct #vtbl {
@@ -624,6 +632,18 @@ impl<'a> Emitter<'a> {
 }
 
 type ExternalTypeRef = external::ExternalType;
+
+/// Whether a type is, or points to, a function (through typedefs and pointers).
+fn contains_function_pointer(ty: &CType) -> bool {
+    match ty {
+        CType::Function { .. } => true,
+        CType::Typedef { target, .. } => contains_function_pointer(target),
+        CType::Pointer { pointee, .. } | CType::Reference { pointee, .. } => {
+            contains_function_pointer(pointee)
+        }
+        _ => false,
+    }
+}
 
 fn primitive(bytes: u8, signed: bool) -> TokenStream {
     match (bytes, signed) {

@@ -242,6 +242,9 @@ pub struct IWpfSettings {
 /// `typedef HTTP_MODULE_ID` (httpserv.h:110).
 pub type HTTP_MODULE_ID = *mut c_void;
 /// `typedef PFN_ASYNC_COMPLETION` (httpserv.h:312).
+///
+/// `#[function_pointer]` gives the pointer the ABI MSVC uses on each target.
+#[httpserv_macros::function_pointer]
 pub type PFN_ASYNC_COMPLETION = Option<
     unsafe extern "system" fn(
         *mut IHttpContext3,
@@ -254,6 +257,9 @@ pub type IHttpApplicationStartProvider = IHttpApplicationProvider;
 /// `typedef IHttpApplicationStopProvider` (httpserv.h:1029).
 pub type IHttpApplicationStopProvider = IHttpApplicationProvider;
 /// `typedef PFN_REGISTERMODULE` (httpserv.h:1675).
+///
+/// `#[function_pointer]` gives the pointer the ABI MSVC uses on each target.
+#[httpserv_macros::function_pointer]
 pub type PFN_REGISTERMODULE = Option<
     unsafe extern "system" fn(u32, *mut IHttpModuleRegistrationInfo, *mut IHttpServer) -> HRESULT,
 >;
@@ -269,8 +275,8 @@ impl IHttpStoredContext {
 }
 /// Vtable of `IHttpStoredContext`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpStoredContext_Vtbl {
@@ -289,8 +295,8 @@ impl IHttpModuleContextContainer {
 }
 /// Vtable of `IHttpModuleContextContainer`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpModuleContextContainer_Vtbl {
@@ -318,8 +324,8 @@ impl INamedContextContainer {
 }
 /// Vtable of `INamedContextContainer`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct INamedContextContainer_Vtbl {
@@ -354,8 +360,8 @@ impl core::ops::Deref for IDispensedHttpModuleContextContainer {
 }
 /// Vtable of `IDispensedHttpModuleContextContainer`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IDispensedHttpModuleContextContainer_Vtbl {
@@ -377,8 +383,8 @@ impl IHttpPerfCounterInfo {
 }
 /// Vtable of `IHttpPerfCounterInfo`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpPerfCounterInfo_Vtbl {
@@ -407,8 +413,8 @@ impl IHttpApplication {
 }
 /// Vtable of `IHttpApplication`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpApplication_Vtbl {
@@ -442,8 +448,8 @@ impl core::ops::Deref for IHttpApplication2 {
 }
 /// Vtable of `IHttpApplication2`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpApplication2_Vtbl {
@@ -468,8 +474,8 @@ impl IHttpUrlInfo {
 }
 /// Vtable of `IHttpUrlInfo`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpUrlInfo_Vtbl {
@@ -491,8 +497,8 @@ impl IScriptMapInfo {
 }
 /// Vtable of `IScriptMapInfo`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IScriptMapInfo_Vtbl {
@@ -537,8 +543,8 @@ impl IMetadataInfo {
 }
 /// Vtable of `IMetadataInfo`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IMetadataInfo_Vtbl {
@@ -571,8 +577,8 @@ impl core::ops::Deref for IReferencedMetadataInfo {
 }
 /// Vtable of `IReferencedMetadataInfo`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IReferencedMetadataInfo_Vtbl {
@@ -595,8 +601,8 @@ impl IHttpRequest {
 }
 /// Vtable of `IHttpRequest`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpRequest_Vtbl {
@@ -739,8 +745,8 @@ impl core::ops::Deref for IHttpRequest2 {
 }
 /// Vtable of `IHttpRequest2`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpRequest2_Vtbl {
@@ -772,8 +778,8 @@ impl core::ops::Deref for IHttpRequest3 {
 }
 /// Vtable of `IHttpRequest3`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpRequest3_Vtbl {
@@ -810,8 +816,8 @@ impl core::ops::Deref for IHttpRequest4 {
 }
 /// Vtable of `IHttpRequest4`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpRequest4_Vtbl {
@@ -840,8 +846,8 @@ impl IHttpCachePolicy {
 }
 /// Vtable of `IHttpCachePolicy`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpCachePolicy_Vtbl {
@@ -899,8 +905,8 @@ impl core::ops::Deref for IHttpCachePolicy2 {
 }
 /// Vtable of `IHttpCachePolicy2`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpCachePolicy2_Vtbl {
@@ -923,8 +929,8 @@ impl IHttpResponse {
 }
 /// Vtable of `IHttpResponse`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpResponse_Vtbl {
@@ -1090,8 +1096,8 @@ impl core::ops::Deref for IHttpResponse2 {
 }
 /// Vtable of `IHttpResponse2`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpResponse2_Vtbl {
@@ -1139,8 +1145,8 @@ impl core::ops::Deref for IHttpResponse3 {
 }
 /// Vtable of `IHttpResponse3`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpResponse3_Vtbl {
@@ -1176,8 +1182,8 @@ impl core::ops::Deref for IHttpResponse4 {
 }
 /// Vtable of `IHttpResponse4`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpResponse4_Vtbl {
@@ -1217,8 +1223,8 @@ impl IHttpUser {
 }
 /// Vtable of `IHttpUser`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpUser_Vtbl {
@@ -1269,8 +1275,8 @@ impl core::ops::Deref for IHttpConnectionStoredContext {
 }
 /// Vtable of `IHttpConnectionStoredContext`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpConnectionStoredContext_Vtbl {
@@ -1298,8 +1304,8 @@ impl core::ops::Deref for IHttpConnectionModuleContextContainer {
 }
 /// Vtable of `IHttpConnectionModuleContextContainer`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpConnectionModuleContextContainer_Vtbl {
@@ -1330,8 +1336,8 @@ impl IHttpConnection {
 }
 /// Vtable of `IHttpConnection`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpConnection_Vtbl {
@@ -1358,8 +1364,8 @@ impl IHttpContext {
 }
 /// Vtable of `IHttpContext`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpContext_Vtbl {
@@ -1550,8 +1556,8 @@ impl core::ops::Deref for IHttpContext2 {
 }
 /// Vtable of `IHttpContext2`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpContext2_Vtbl {
@@ -1579,8 +1585,8 @@ impl core::ops::Deref for IHttpContext3 {
 }
 /// Vtable of `IHttpContext3`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpContext3_Vtbl {
@@ -1624,8 +1630,8 @@ impl core::ops::Deref for IHttpContext4 {
 }
 /// Vtable of `IHttpContext4`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpContext4_Vtbl {
@@ -1648,8 +1654,8 @@ impl IHttpTraceContext {
 }
 /// Vtable of `IHttpTraceContext`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpTraceContext_Vtbl {
@@ -1693,8 +1699,8 @@ impl IHttpCacheKey {
 }
 /// Vtable of `IHttpCacheKey`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpCacheKey_Vtbl {
@@ -1730,8 +1736,8 @@ impl IHttpCacheSpecificData {
 }
 /// Vtable of `IHttpCacheSpecificData`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpCacheSpecificData_Vtbl {
@@ -1764,8 +1770,8 @@ impl IHttpSite {
 }
 /// Vtable of `IHttpSite`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpSite_Vtbl {
@@ -1792,8 +1798,8 @@ impl IHttpFileMonitor {
 }
 /// Vtable of `IHttpFileMonitor`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpFileMonitor_Vtbl {
@@ -1822,8 +1828,8 @@ impl core::ops::Deref for IHttpFileInfo {
 }
 /// Vtable of `IHttpFileInfo`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpFileInfo_Vtbl {
@@ -1885,8 +1891,8 @@ impl core::ops::Deref for IHttpTokenEntry {
 }
 /// Vtable of `IHttpTokenEntry`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpTokenEntry_Vtbl {
@@ -1911,8 +1917,8 @@ impl IHttpServer {
 }
 /// Vtable of `IHttpServer`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpServer_Vtbl {
@@ -2057,8 +2063,8 @@ impl core::ops::Deref for IHttpServer2 {
 }
 /// Vtable of `IHttpServer2`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpServer2_Vtbl {
@@ -2118,8 +2124,8 @@ impl core::ops::Deref for IHttpServer3 {
 }
 /// Vtable of `IHttpServer3`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpServer3_Vtbl {
@@ -2150,8 +2156,8 @@ impl IHttpEventProvider {
 }
 /// Vtable of `IHttpEventProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpEventProvider_Vtbl {
@@ -2170,8 +2176,8 @@ impl IHttpCompletionInfo {
 }
 /// Vtable of `IHttpCompletionInfo`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpCompletionInfo_Vtbl {
@@ -2199,8 +2205,8 @@ impl core::ops::Deref for IHttpCompletionInfo2 {
 }
 /// Vtable of `IHttpCompletionInfo2`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpCompletionInfo2_Vtbl {
@@ -2228,8 +2234,8 @@ impl core::ops::Deref for ICustomNotificationProvider {
 }
 /// Vtable of `ICustomNotificationProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct ICustomNotificationProvider_Vtbl {
@@ -2258,8 +2264,8 @@ impl core::ops::Deref for IAuthenticationProvider {
 }
 /// Vtable of `IAuthenticationProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IAuthenticationProvider_Vtbl {
@@ -2288,8 +2294,8 @@ impl core::ops::Deref for IMapHandlerProvider {
 }
 /// Vtable of `IMapHandlerProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IMapHandlerProvider_Vtbl {
@@ -2327,8 +2333,8 @@ impl core::ops::Deref for IMapPathProvider {
 }
 /// Vtable of `IMapPathProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IMapPathProvider_Vtbl {
@@ -2364,8 +2370,8 @@ impl core::ops::Deref for ISendResponseProvider {
 }
 /// Vtable of `ISendResponseProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct ISendResponseProvider_Vtbl {
@@ -2407,8 +2413,8 @@ impl core::ops::Deref for IReadEntityProvider {
 }
 /// Vtable of `IReadEntityProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IReadEntityProvider_Vtbl {
@@ -2448,8 +2454,8 @@ impl core::ops::Deref for IPreBeginRequestProvider {
 }
 /// Vtable of `IPreBeginRequestProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IPreBeginRequestProvider_Vtbl {
@@ -2478,8 +2484,8 @@ impl core::ops::Deref for IHttpApplicationProvider {
 }
 /// Vtable of `IHttpApplicationProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpApplicationProvider_Vtbl {
@@ -2508,8 +2514,8 @@ impl core::ops::Deref for IHttpApplicationResolveModulesProvider {
 }
 /// Vtable of `IHttpApplicationResolveModulesProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpApplicationResolveModulesProvider_Vtbl {
@@ -2553,8 +2559,8 @@ impl core::ops::Deref for IGlobalRSCAQueryProvider {
 }
 /// Vtable of `IGlobalRSCAQueryProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IGlobalRSCAQueryProvider_Vtbl {
@@ -2601,8 +2607,8 @@ impl core::ops::Deref for IGlobalStopListeningProvider {
 }
 /// Vtable of `IGlobalStopListeningProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IGlobalStopListeningProvider_Vtbl {
@@ -2631,8 +2637,8 @@ impl core::ops::Deref for ICacheProvider {
 }
 /// Vtable of `ICacheProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct ICacheProvider_Vtbl {
@@ -2673,8 +2679,8 @@ impl core::ops::Deref for IGlobalConfigurationChangeProvider {
 }
 /// Vtable of `IGlobalConfigurationChangeProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IGlobalConfigurationChangeProvider_Vtbl {
@@ -2703,8 +2709,8 @@ impl core::ops::Deref for IGlobalFileChangeProvider {
 }
 /// Vtable of `IGlobalFileChangeProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IGlobalFileChangeProvider_Vtbl {
@@ -2735,8 +2741,8 @@ impl core::ops::Deref for IGlobalTraceEventProvider {
 }
 /// Vtable of `IGlobalTraceEventProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IGlobalTraceEventProvider_Vtbl {
@@ -2777,8 +2783,8 @@ impl core::ops::Deref for IGlobalThreadCleanupProvider {
 }
 /// Vtable of `IGlobalThreadCleanupProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IGlobalThreadCleanupProvider_Vtbl {
@@ -2807,8 +2813,8 @@ impl core::ops::Deref for IGlobalApplicationPreloadProvider {
 }
 /// Vtable of `IGlobalApplicationPreloadProvider`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IGlobalApplicationPreloadProvider_Vtbl {
@@ -2845,8 +2851,8 @@ impl core::ops::Deref for IGlobalApplicationPreloadProvider2 {
 }
 /// Vtable of `IGlobalApplicationPreloadProvider2`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IGlobalApplicationPreloadProvider2_Vtbl {
@@ -2875,8 +2881,8 @@ impl core::ops::Deref for IGlobalSuspendProcessCallback {
 }
 /// Vtable of `IGlobalSuspendProcessCallback`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IGlobalSuspendProcessCallback_Vtbl {
@@ -2893,8 +2899,8 @@ pub struct CHttpModule {
 }
 /// Vtable of `CHttpModule`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct CHttpModule_Vtbl {
@@ -3090,8 +3096,8 @@ pub struct CGlobalModule {
 }
 /// Vtable of `CGlobalModule`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct CGlobalModule_Vtbl {
@@ -3187,8 +3193,8 @@ impl IModuleAllocator {
 }
 /// Vtable of `IModuleAllocator`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IModuleAllocator_Vtbl {
@@ -3208,8 +3214,8 @@ impl IHttpModuleFactory {
 }
 /// Vtable of `IHttpModuleFactory`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpModuleFactory_Vtbl {
@@ -3234,8 +3240,8 @@ impl IHttpModuleRegistrationInfo {
 }
 /// Vtable of `IHttpModuleRegistrationInfo`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpModuleRegistrationInfo_Vtbl {
@@ -3288,8 +3294,8 @@ impl core::ops::Deref for IHttpModuleRegistrationInfo2 {
 }
 /// Vtable of `IHttpModuleRegistrationInfo2`, in MSVC slot order.
 ///
-/// `#[vtable]` makes every slot written `extern "system"` `thiscall` on 32-bit x86 (MSVC's
-/// member-function convention) and leaves it as written on x86_64 and aarch64.
+/// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
+/// `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.
 #[httpserv_macros::vtable]
 #[repr(C)]
 pub struct IHttpModuleRegistrationInfo2_Vtbl {

@@ -1,20 +1,30 @@
 //! Procedural macros used by the generated `httpserv` crate.
 //!
-//! `#[vtable]` keeps the generated vtables readable and target-independent: the generator
-//! writes each slot once as `unsafe extern "system" fn(...)`, and this attribute emits the
-//! struct twice under `cfg`, once with `extern "thiscall"` for 32-bit x86 (MSVC's default for
-//! member functions) and once as written for every other target (where `system` is the platform
-//! convention MSVC uses for members). Rust cannot name an ABI through a type alias, and writing
-//! both variants in the generated file would double it.
+//! The generator writes every function pointer once, with the ABI C++ declares in spirit:
+//! `extern "system"` for member functions and `WINAPI` callbacks, `extern "C"` for `__cdecl`.
+//! These attributes emit the item once per target family with the ABI MSVC really uses there,
+//! because Rust cannot name an ABI through a type alias and writing every variant in the
+//! generated file would triple it:
+//!
+//! | target | vtable slot (member function) | `WINAPI` callback | `__cdecl` |
+//! |---|---|---|---|
+//! | 32-bit x86 | `thiscall` | `system` (stdcall) | `C` |
+//! | x86_64 outside Windows | `win64` | `win64` | `win64` |
+//! | everything else (Windows x64 and arm64) | `system` | `system` | `C` |
+//!
+//! The second row exists for tests: IIS only runs on Windows, but clang can compile C++ for the
+//! Microsoft ABI into Linux objects (`x86_64-pc-windows-msvc-elf`), and Rust code talking to it
+//! must then use the Windows x64 convention, which Rust calls `win64`.
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
-use syn::{Fields, ItemStruct, LitStr, Type, TypeBareFn, parse_macro_input};
+use syn::visit_mut::VisitMut;
+use syn::{Fields, Item, ItemStruct, ItemType, LitStr, Type, TypeBareFn, parse_macro_input};
 
 /// Attribute for a `#[repr(C)]` vtable struct whose slots are `extern "system"` function
-/// pointers. Slots that carry `#[explicit_stdcall]` (declared `__stdcall` in C++) keep
-/// `system` on x86 too; slots written with another ABI (`"C"` for `__cdecl`) are left alone.
+/// pointers (member functions). Slots marked `#[explicit_stdcall]` (declared `__stdcall` in
+/// C++) keep `system` on x86 too; slots written `extern "C"` (`__cdecl`) are `C` there.
 #[proc_macro_attribute]
 pub fn vtable(args: TokenStream, input: TokenStream) -> TokenStream {
     let args = TokenStream2::from(args);
@@ -24,57 +34,127 @@ pub fn vtable(args: TokenStream, input: TokenStream) -> TokenStream {
         .into()
 }
 
-fn expand_vtable(args: TokenStream2, item: ItemStruct) -> syn::Result<TokenStream2> {
-    if !args.is_empty() {
-        return Err(syn::Error::new_spanned(
-            args,
-            "`#[vtable]` takes no arguments",
-        ));
+/// Attribute for a type alias of a function pointer (`PFN_ASYNC_COMPLETION`): the `WINAPI`
+/// (`extern "system"`) and `extern "C"` pointers in it get the per-target ABI of the table above.
+#[proc_macro_attribute]
+pub fn function_pointer(args: TokenStream, input: TokenStream) -> TokenStream {
+    let args = TokenStream2::from(args);
+    let item = parse_macro_input!(input as ItemType);
+    expand_function_pointer(args, item)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// The three target families of the table in the crate docs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    X86,
+    Win64OutsideWindows,
+    Other,
+}
+
+impl Family {
+    const ALL: [Family; 3] = [Family::X86, Family::Win64OutsideWindows, Family::Other];
+
+    fn cfg(self) -> TokenStream2 {
+        match self {
+            Family::X86 => quote!(#[cfg(target_arch = "x86")]),
+            Family::Win64OutsideWindows => {
+                quote!(#[cfg(all(target_arch = "x86_64", not(windows)))])
+            }
+            Family::Other => quote!(#[cfg(not(any(
+                target_arch = "x86",
+                all(target_arch = "x86_64", not(windows))
+            )))]),
+        }
     }
+
+    /// The ABI for a function pointer written with `written`; `member` for vtable slots.
+    fn abi(self, written: &str, member: bool) -> Option<&'static str> {
+        match (self, written, member) {
+            (Family::X86, "system", true) => Some("thiscall"),
+            (Family::Win64OutsideWindows, "system" | "C", _) => Some("win64"),
+            _ => None,
+        }
+    }
+}
+
+const MARKER: &str = "explicit_stdcall";
+
+fn expand_vtable(args: TokenStream2, item: ItemStruct) -> syn::Result<TokenStream2> {
+    no_args(args, "vtable")?;
     let Fields::Named(_) = &item.fields else {
         return Err(syn::Error::new_spanned(
             &item,
             "`#[vtable]` expects a struct with named fields (one per slot)",
         ));
     };
-    let mut other = item.clone();
-    strip_markers(&mut other);
-    let mut x86 = item;
-    rewrite_member_abi(&mut x86, "thiscall");
-    Ok(quote! {
-        #[cfg(target_arch = "x86")]
-        #x86
-        #[cfg(not(target_arch = "x86"))]
-        #other
-    })
+    let variants = Family::ALL.map(|family| {
+        let mut variant = item.clone();
+        for field in variant.fields.iter_mut() {
+            let explicit = field.attrs.iter().any(|a| a.path().is_ident(MARKER));
+            field.attrs.retain(|a| !a.path().is_ident(MARKER));
+            rewrite_type(&mut field.ty, family, !explicit);
+        }
+        let cfg = family.cfg();
+        quote!(#cfg #variant)
+    });
+    Ok(quote!(#(#variants)*))
 }
 
-const MARKER: &str = "explicit_stdcall";
+fn expand_function_pointer(args: TokenStream2, item: ItemType) -> syn::Result<TokenStream2> {
+    no_args(args, "function_pointer")?;
+    let variants = Family::ALL.map(|family| {
+        let mut variant = Item::Type(item.clone());
+        if let Item::Type(alias) = &mut variant {
+            rewrite_type(&mut alias.ty, family, false);
+        }
+        let cfg = family.cfg();
+        quote!(#cfg #variant)
+    });
+    Ok(quote!(#(#variants)*))
+}
 
-fn strip_markers(item: &mut ItemStruct) {
-    for field in item.fields.iter_mut() {
-        field.attrs.retain(|a| !a.path().is_ident(MARKER));
+fn no_args(args: TokenStream2, name: &str) -> syn::Result<()> {
+    if args.is_empty() {
+        Ok(())
+    } else {
+        Err(syn::Error::new_spanned(
+            args,
+            format!("`#[{name}]` takes no arguments"),
+        ))
     }
 }
 
-/// Sets `abi` on every `extern "system"` slot of fields without the marker. Function pointers
-/// *inside* a slot's signature (callbacks such as `PFN_ASYNC_COMPLETION`) keep their own ABI.
-fn rewrite_member_abi(item: &mut ItemStruct, abi: &str) {
-    for field in item.fields.iter_mut() {
-        let explicit = field.attrs.iter().any(|a| a.path().is_ident(MARKER));
-        field.attrs.retain(|a| !a.path().is_ident(MARKER));
-        if explicit {
-            continue;
+/// Rewrites the ABI of the outermost function pointer (a slot: `member` decides) and of every
+/// function pointer nested in its signature (callbacks: never members).
+fn rewrite_type(ty: &mut Type, family: Family, member: bool) {
+    struct Nested(Family);
+    impl VisitMut for Nested {
+        fn visit_type_bare_fn_mut(&mut self, f: &mut TypeBareFn) {
+            set_abi(f, self.0, false);
+            syn::visit_mut::visit_type_bare_fn_mut(self, f);
         }
-        if let Type::BareFn(TypeBareFn {
-            abi: Some(field_abi),
-            ..
-        }) = &mut field.ty
-            && let Some(name) = field_abi.name.as_mut()
-            && name.value() == "system"
-        {
-            *name = LitStr::new(abi, Span::call_site());
+    }
+    match ty {
+        Type::BareFn(f) => {
+            set_abi(f, family, member);
+            for input in f.inputs.iter_mut() {
+                Nested(family).visit_type_mut(&mut input.ty);
+            }
+            if let syn::ReturnType::Type(_, ret) = &mut f.output {
+                Nested(family).visit_type_mut(ret);
+            }
         }
+        other => Nested(family).visit_type_mut(other),
+    }
+}
+
+fn set_abi(f: &mut TypeBareFn, family: Family, member: bool) {
+    if let Some(name) = f.abi.as_mut().and_then(|abi| abi.name.as_mut())
+        && let Some(abi) = family.abi(&name.value(), member)
+    {
+        *name = LitStr::new(abi, Span::call_site());
     }
 }
 
@@ -82,16 +162,16 @@ fn rewrite_member_abi(item: &mut ItemStruct, abi: &str) {
 mod tests {
     use super::*;
 
-    fn expand(src: &str) -> String {
-        let item: ItemStruct = syn::parse_str(src).unwrap();
-        expand_vtable(TokenStream2::new(), item)
-            .unwrap()
-            .to_string()
+    /// Splits an expansion into its three `cfg` variants (x86, win64-outside-Windows, other).
+    fn variants(out: &str) -> Vec<String> {
+        let parts: Vec<String> = out.split("# [cfg (").skip(1).map(str::to_string).collect();
+        assert_eq!(parts.len(), 3, "{out}");
+        parts
     }
 
     #[test]
-    fn x86_variant_uses_thiscall_and_other_keeps_system() {
-        let out = expand(
+    fn vtable_abi_per_target_family() {
+        let item: ItemStruct = syn::parse_str(
             r#"#[repr(C)] struct V {
                 pub base__: B_Vtbl,
                 pub F: unsafe extern "system" fn(this: *mut X) -> i32,
@@ -99,21 +179,45 @@ mod tests {
                 pub H: unsafe extern "C" fn(this: *mut X),
                 pub K: unsafe extern "system" fn(this: *mut X, cb: Option<unsafe extern "system" fn()>),
             }"#,
-        );
-        let (x86, other) = out
-            .split_once("# [cfg (not (target_arch = \"x86\"))]")
-            .unwrap();
-        assert!(x86.contains("# [cfg (target_arch = \"x86\")]"));
-        assert_eq!(x86.matches("\"thiscall\"").count(), 2, "{x86}"); // F and K, not G or H
+        )
+        .unwrap();
+        let out = expand_vtable(TokenStream2::new(), item)
+            .unwrap()
+            .to_string();
+        let v = variants(&out);
+        assert!(v[0].starts_with("target_arch = \"x86\")"));
+        // x86: F and K are thiscall; G stays stdcall ("system"); H stays C; K's callback system.
+        assert_eq!(v[0].matches("\"thiscall\"").count(), 2, "{}", v[0]);
         assert!(
-            x86.contains("cb : Option < unsafe extern \"system\" fn ()"),
-            "{x86}"
+            v[0].contains("cb : Option < unsafe extern \"system\" fn ()"),
+            "{}",
+            v[0]
         );
-        assert!(!other.contains("thiscall"));
+        assert!(v[0].contains("H : unsafe extern \"C\""), "{}", v[0]);
+        // x86_64 outside Windows: everything is win64, callbacks included.
+        assert_eq!(v[1].matches("\"win64\"").count(), 5, "{}", v[1]);
+        assert!(!v[1].contains("\"system\"") && !v[1].contains("\"C\""));
+        // Windows x64/arm64: as written.
+        assert!(!v[2].contains("thiscall") && !v[2].contains("win64"));
         assert!(
             !out.contains("explicit_stdcall"),
             "markers must not survive: {out}"
         );
+    }
+
+    #[test]
+    fn function_pointer_alias_is_stdcall_on_x86_and_win64_off_windows() {
+        let item: ItemType = syn::parse_str(
+            r#"pub type PFN = Option<unsafe extern "system" fn(p: *mut u8) -> i32>;"#,
+        )
+        .unwrap();
+        let out = expand_function_pointer(TokenStream2::new(), item)
+            .unwrap()
+            .to_string();
+        let v = variants(&out);
+        assert!(v[0].contains("extern \"system\""), "{}", v[0]);
+        assert!(v[1].contains("extern \"win64\""), "{}", v[1]);
+        assert!(v[2].contains("extern \"system\""), "{}", v[2]);
     }
 
     #[test]

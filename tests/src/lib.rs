@@ -513,8 +513,7 @@ pub fn parse_ast_vtable_types(ast: &str, header: &str) -> Result<Vec<String>, St
                 record_in_header = if begin.starts_with("line:") || begin.starts_with("col:") {
                     in_header
                 } else {
-                    begin.starts_with(header)
-                        && begin[header.len()..].starts_with(|c: char| c == ':')
+                    begin.starts_with(header) && begin[header.len()..].starts_with(':')
                 };
             }
         }
@@ -1388,15 +1387,13 @@ pub fn parse_llvm_type(s: &str) -> Result<(String, &str), String> {
     let mut end;
     if let Some(q) = s.strip_prefix("%\"") {
         end = 2 + q.find('"').ok_or_else(bad)? + 1;
-    } else if s.starts_with('%') {
-        end = 1 + s[1..]
+    } else if let Some(name) = s.strip_prefix('%') {
+        end = 1 + name
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$' | '-')))
-            .unwrap_or(s.len() - 1);
+            .unwrap_or(name.len());
     } else if s.starts_with(['{', '[', '<']) {
+        // `<{ ... }>` (packed struct) balances like the others.
         end = matching_bracket(s, 0).ok_or_else(bad)? + 1;
-        if s.starts_with("<{") {
-            end = matching_bracket(s, 1).ok_or_else(bad)? + 2;
-        }
     } else if is_llvm_type_start(s) {
         end = s
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
