@@ -45,6 +45,55 @@ pub fn function_pointer(args: TokenStream, input: TokenStream) -> TokenStream {
         .into()
 }
 
+/// Attribute for a Rust `extern "system"` function that C++ calls: a vtable slot implemented in
+/// Rust (`#[abi(member)]`) or a `WINAPI` export/callback (`#[abi(winapi)]`). The function is
+/// emitted once per target family with the ABI of the table above, so its address fits the
+/// generated `_Vtbl` field or function-pointer typedef on every target.
+#[proc_macro_attribute]
+pub fn abi(args: TokenStream, input: TokenStream) -> TokenStream {
+    let args = TokenStream2::from(args);
+    let item = parse_macro_input!(input as syn::ItemFn);
+    expand_abi(args, item)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn expand_abi(args: TokenStream2, item: syn::ItemFn) -> syn::Result<TokenStream2> {
+    let member = match args.to_string().as_str() {
+        "member" => true,
+        "winapi" => false,
+        _ => {
+            return Err(syn::Error::new_spanned(
+                args,
+                "expected `#[abi(member)]` (a vtable slot) or `#[abi(winapi)]` (WINAPI)",
+            ));
+        }
+    };
+    let written = item
+        .sig
+        .abi
+        .as_ref()
+        .and_then(|a| a.name.as_ref())
+        .map(LitStr::value);
+    if written.as_deref() != Some("system") {
+        return Err(syn::Error::new_spanned(
+            &item.sig,
+            "`#[abi(...)]` expects a function written `extern \"system\" fn`",
+        ));
+    }
+    let variants = Family::ALL.map(|family| {
+        let mut variant = item.clone();
+        if let Some(abi) = family.abi("system", member)
+            && let Some(name) = variant.sig.abi.as_mut().and_then(|a| a.name.as_mut())
+        {
+            *name = LitStr::new(abi, Span::call_site());
+        }
+        let cfg = family.cfg();
+        quote!(#cfg #variant)
+    });
+    Ok(quote!(#(#variants)*))
+}
+
 /// The three target families of the table in the crate docs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Family {
@@ -218,6 +267,26 @@ mod tests {
         assert!(v[0].contains("extern \"system\""), "{}", v[0]);
         assert!(v[1].contains("extern \"win64\""), "{}", v[1]);
         assert!(v[2].contains("extern \"system\""), "{}", v[2]);
+    }
+
+    #[test]
+    fn abi_on_functions_follows_the_table() {
+        let item: syn::ItemFn =
+            syn::parse_str(r#"unsafe extern "system" fn f(this: *mut u8) -> i32 { 0 }"#).unwrap();
+        let member = expand_abi(quote!(member), item.clone())
+            .unwrap()
+            .to_string();
+        let v = variants(&member);
+        assert!(v[0].contains("extern \"thiscall\""), "{}", v[0]);
+        assert!(v[1].contains("extern \"win64\""), "{}", v[1]);
+        assert!(v[2].contains("extern \"system\""), "{}", v[2]);
+        let winapi = expand_abi(quote!(winapi), item.clone())
+            .unwrap()
+            .to_string();
+        assert!(variants(&winapi)[0].contains("extern \"system\""));
+        assert!(expand_abi(quote!(other), item).is_err());
+        let c: syn::ItemFn = syn::parse_str(r#"extern "C" fn g() {}"#).unwrap();
+        assert!(expand_abi(quote!(member), c).is_err());
     }
 
     #[test]
