@@ -70,6 +70,7 @@ pub fn emit_bindings(
     });
     let target_doc =
         format!(" Parsed for `{target}`; slot order is the same on every MSVC target.");
+    let provenance = crate::provenance::tokens(api);
     Ok(quote! {
         #![doc = " Raw layer: constants, enums, typedefs and MSVC-ordered vtables of `httpserv.h`."]
         #![doc = ""]
@@ -80,6 +81,7 @@ pub fn emit_bindings(
         #c_void
         #(#uses)*
 
+        #provenance
         #(#constants)*
         #(#enums)*
         #(#opaque)*

@@ -16,6 +16,7 @@ pub mod external;
 pub mod layout;
 pub mod model;
 pub mod parse;
+pub mod provenance;
 pub mod report;
 pub mod write;
 

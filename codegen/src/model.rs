@@ -25,6 +25,8 @@ pub struct Api {
     /// File name of the header (no directories) and the SHA-256 of its bytes.
     pub header_name: String,
     pub header_sha256: String,
+    /// The Windows SDK version the header came from, when it was found with `--sdk`.
+    pub sdk_version: Option<String>,
     /// Classes with a vtable, in header order.
     pub classes: Vec<Class>,
     /// Plain structs defined by the header (used by value in signatures).

@@ -28,6 +28,12 @@ use windows_sys::core::HRESULT;
 use windows_sys::core::PCSTR;
 use windows_sys::core::PCWSTR;
 use windows_sys::core::PWSTR;
+/// File name (no folders) of the header these bindings were generated from.
+pub const HEADER_NAME: &str = "httpserv.h";
+/// SHA-256 (lowercase hex) of that header's bytes.
+pub const HEADER_SHA256: &str = "6a5198f8f20f072fd803241600a2b7417640a740c595b1623bb0e64f6d5ee87b";
+/// The Windows SDK version the header was taken from with `--sdk`, if it was.
+pub const HEADER_SDK_VERSION: Option<&str> = None;
 /// `#define RQ_BEGIN_REQUEST 0x00000001` (httpserv.h:41).
 pub const RQ_BEGIN_REQUEST: u32 = 0x00000001;
 /// `#define RQ_AUTHENTICATE_REQUEST 0x00000002` (httpserv.h:42).
