@@ -63,6 +63,7 @@ pub fn emit_bindings(
             quote! { use #path; }
         })
         .collect();
+    let object_type = (!api.classes.is_empty()).then(rust_object);
     let c_void = emitter.uses_c_void.then(|| {
         quote!(
             use core::ffi::c_void;
@@ -85,8 +86,28 @@ pub fn emit_bindings(
         #(#constants)*
         #(#enums)*
         #(#opaque)*
+        #object_type
         #(#items)*
     })
+}
+
+/// The layout of a C++ object implemented in Rust, which every `<Name>_Vtbl::new::<T>()`
+/// (derived by `#[vtable]`) assumes.
+fn rust_object() -> TokenStream {
+    quote! {
+        #[doc = " A C++ object implemented in Rust: the vtable pointer C++ reads first, then the Rust value."]
+        #[doc = ""]
+        #[doc = " Build its vtable with `<Class>_Vtbl::new::<T>()` after implementing `<Class>_Impl` (and"]
+        #[doc = " the base classes' `_Impl` traits) for `T`; a `*mut RustObject<T>` is then a valid"]
+        #[doc = " `*mut <Class>` for C++."]
+        #[repr(C)]
+        pub struct RustObject<T> {
+            #[doc = " Points to a `'static` vtable built by `<Class>_Vtbl::new::<T>()`."]
+            pub lpVtbl: *const core::ffi::c_void,
+            #[doc = " The Rust state."]
+            pub value: T,
+        }
+    }
 }
 
 /// Where a type appears: a by-value use must know the type's size, a pointee need not.

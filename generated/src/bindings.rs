@@ -245,6 +245,18 @@ pub struct IWpfSettings {
     _opaque: [u8; 0],
     _not_send_sync_unpin: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
 }
+/// A C++ object implemented in Rust: the vtable pointer C++ reads first, then the Rust value.
+///
+/// Build its vtable with `<Class>_Vtbl::new::<T>()` after implementing `<Class>_Impl` (and
+/// the base classes' `_Impl` traits) for `T`; a `*mut RustObject<T>` is then a valid
+/// `*mut <Class>` for C++.
+#[repr(C)]
+pub struct RustObject<T> {
+    /// Points to a `'static` vtable built by `<Class>_Vtbl::new::<T>()`.
+    pub lpVtbl: *const core::ffi::c_void,
+    /// The Rust state.
+    pub value: T,
+}
 /// `typedef HTTP_MODULE_ID` (httpserv.h:110).
 pub type HTTP_MODULE_ID = *mut c_void;
 /// `typedef PFN_ASYNC_COMPLETION` (httpserv.h:312).

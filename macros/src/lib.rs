@@ -16,15 +16,20 @@
 //! Microsoft ABI into Linux objects (`x86_64-pc-windows-msvc-elf`), and Rust code talking to it
 //! must then use the Windows x64 convention, which Rust calls `win64`.
 
+mod implement;
+
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, ItemStruct, ItemType, LitStr, Type, TypeBareFn, parse_macro_input};
 
-/// Attribute for a `#[repr(C)]` vtable struct whose slots are `extern "system"` function
-/// pointers (member functions). Slots marked `#[explicit_stdcall]` (declared `__stdcall` in
-/// C++) keep `system` on x86 too; slots written `extern "C"` (`__cdecl`) are `C` there.
+/// Attribute for a `#[repr(C)]` vtable struct `<Name>_Vtbl` whose slots are `extern "system"`
+/// function pointers (member functions). Slots marked `#[explicit_stdcall]` (declared
+/// `__stdcall` in C++) keep `system` on x86 too; slots written `extern "C"` (`__cdecl`) are `C`
+/// there. Also derives the implementation side: the `<Name>_Impl` trait and
+/// `<Name>_Vtbl::new::<T>()` (see `implement.rs`); the expansion refers to `RustObject<T>`,
+/// which must be in scope where the struct is defined.
 #[proc_macro_attribute]
 pub fn vtable(args: TokenStream, input: TokenStream) -> TokenStream {
     let args = TokenStream2::from(args);
@@ -138,17 +143,20 @@ fn expand_vtable(args: TokenStream2, item: ItemStruct) -> syn::Result<TokenStrea
             "`#[vtable]` expects a struct with named fields (one per slot)",
         ));
     };
-    let variants = Family::ALL.map(|family| {
+    let impl_trait = implement::impl_trait(&item)?;
+    let mut variants = Vec::new();
+    for family in Family::ALL {
         let mut variant = item.clone();
         for field in variant.fields.iter_mut() {
             let explicit = field.attrs.iter().any(|a| a.path().is_ident(MARKER));
             field.attrs.retain(|a| !a.path().is_ident(MARKER));
             rewrite_type(&mut field.ty, family, !explicit);
         }
+        let builder = implement::vtable_builder(&variant)?;
         let cfg = family.cfg();
-        quote!(#cfg #variant)
-    });
-    Ok(quote!(#(#variants)*))
+        variants.push(quote!(#cfg #variant #cfg #builder));
+    }
+    Ok(quote!(#impl_trait #(#variants)*))
 }
 
 fn expand_function_pointer(args: TokenStream2, item: ItemType) -> syn::Result<TokenStream2> {
@@ -221,37 +229,46 @@ mod tests {
     #[test]
     fn vtable_abi_per_target_family() {
         let item: ItemStruct = syn::parse_str(
-            r#"#[repr(C)] struct V {
+            r#"#[repr(C)] struct V_Vtbl {
                 pub base__: B_Vtbl,
-                pub F: unsafe extern "system" fn(this: *mut X) -> i32,
-                #[explicit_stdcall] pub G: unsafe extern "system" fn(this: *mut X),
-                pub H: unsafe extern "C" fn(this: *mut X),
-                pub K: unsafe extern "system" fn(this: *mut X, cb: Option<unsafe extern "system" fn()>),
+                pub F: unsafe extern "system" fn(this: *mut V) -> i32,
+                #[explicit_stdcall] pub G: unsafe extern "system" fn(this: *mut V),
+                pub H: unsafe extern "C" fn(this: *mut V),
+                pub K: unsafe extern "system" fn(this: *mut V, cb: Option<unsafe extern "system" fn()>),
             }"#,
         )
         .unwrap();
-        let out = expand_vtable(TokenStream2::new(), item)
-            .unwrap()
-            .to_string();
-        let v = variants(&out);
-        assert!(v[0].starts_with("target_arch = \"x86\")"));
+        let out = expand_vtable(TokenStream2::new(), item).unwrap();
+        assert!(
+            !out.to_string().contains("explicit_stdcall"),
+            "markers must not survive"
+        );
+        let file: syn::File = syn::parse2(out).unwrap();
+        // The trait, then (struct, builder) for each of the three target families.
+        assert_eq!(file.items.len(), 7);
+        assert!(matches!(&file.items[0], Item::Trait(t) if t.ident == "V_Impl"));
+        let text = |i: usize| {
+            let item = &file.items[i];
+            quote!(#item).to_string()
+        };
+        let (x86, win64, other) = (text(1), text(3), text(5));
+        assert!(x86.starts_with("# [cfg (target_arch = \"x86\")]"), "{x86}");
         // x86: F and K are thiscall; G stays stdcall ("system"); H stays C; K's callback system.
-        assert_eq!(v[0].matches("\"thiscall\"").count(), 2, "{}", v[0]);
+        assert_eq!(x86.matches("\"thiscall\"").count(), 2, "{x86}");
         assert!(
-            v[0].contains("cb : Option < unsafe extern \"system\" fn ()"),
-            "{}",
-            v[0]
+            x86.contains("cb : Option < unsafe extern \"system\" fn ()"),
+            "{x86}"
         );
-        assert!(v[0].contains("H : unsafe extern \"C\""), "{}", v[0]);
+        assert!(x86.contains("H : unsafe extern \"C\""), "{x86}");
         // x86_64 outside Windows: everything is win64, callbacks included.
-        assert_eq!(v[1].matches("\"win64\"").count(), 5, "{}", v[1]);
-        assert!(!v[1].contains("\"system\"") && !v[1].contains("\"C\""));
+        assert_eq!(win64.matches("\"win64\"").count(), 5, "{win64}");
+        assert!(!win64.contains("\"system\"") && !win64.contains("\"C\""));
         // Windows x64/arm64: as written.
-        assert!(!v[2].contains("thiscall") && !v[2].contains("win64"));
-        assert!(
-            !out.contains("explicit_stdcall"),
-            "markers must not survive: {out}"
-        );
+        assert!(!other.contains("thiscall") && !other.contains("win64"));
+        // Each family's builder uses that family's ABI for its trampolines.
+        assert_eq!(text(2).matches("\"thiscall\"").count(), 2, "{}", text(2));
+        assert!(text(2).contains("B_Vtbl :: new :: < T > ()"), "{}", text(2));
+        assert_eq!(text(4).matches("\"win64\"").count(), 5, "{}", text(4));
     }
 
     #[test]
