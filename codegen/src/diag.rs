@@ -78,6 +78,9 @@ pub enum Error {
     Input(Vec<Diagnostic>),
     #[error("header `{0}` not found")]
     HeaderNotFound(String),
+    /// `--sdk` found no usable Windows SDK (the message lists where it looked).
+    #[error("{0}")]
+    Sdk(String),
     #[error(
         "cannot use libclang: {0}\nhint: install it (Debian/Ubuntu: `apt-get install libclang-dev`) or point LIBCLANG_PATH at the folder holding libclang.so / libclang.dll"
     )]

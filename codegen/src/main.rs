@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use httpserv_codegen::sdk::SdkVersion;
 use httpserv_codegen::{Options, Target};
 
 #[derive(Parser)]
@@ -44,8 +45,13 @@ enum Command {
 #[derive(Args)]
 struct Input {
     /// The header to read (default: the bundled clean-room httpserv.h).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "sdk")]
     header: Option<PathBuf>,
+    /// Read httpserv.h from an installed Windows SDK: `latest` or a version such as
+    /// 10.0.26100.0 (kits root from WindowsSdkDir, the registry's KitsRoot10 or the standard
+    /// path); its um/ and shared/ folders are searched before the bundled shims.
+    #[arg(long, value_name = "VERSION", value_parser = parse_sdk)]
+    sdk: Option<SdkVersion>,
     /// Extra include folder, searched before the bundled shims (repeatable).
     #[arg(short = 'I', value_name = "DIR")]
     include: Vec<PathBuf>,
@@ -64,6 +70,10 @@ fn parse_target(triple: &str) -> Result<Target, String> {
     })
 }
 
+fn parse_sdk(text: &str) -> Result<SdkVersion, String> {
+    SdkVersion::parse(text)
+}
+
 impl Input {
     fn options(self, out: Option<PathBuf>) -> Options {
         Options {
@@ -71,6 +81,7 @@ impl Input {
             include_dirs: self.include,
             target: self.target,
             out_dir: out,
+            sdk: self.sdk,
         }
     }
 }
