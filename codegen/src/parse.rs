@@ -68,6 +68,13 @@ pub fn clang_args(req: &ParseRequest<'_>) -> Vec<String> {
 
 /// Parses the header and returns its API model, or every error libclang and our checks found.
 pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
+    if req.header.is_dir() {
+        return Err(Error::input(
+            loc_at(req.header, 1, 1),
+            format!("header `{}`", req.header.display()),
+            "is a folder, not a file: pass the path of httpserv.h itself",
+        ));
+    }
     let bytes = match std::fs::read(req.header) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -75,10 +82,6 @@ pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
         }
         Err(e) => return Err(Error::io(req.header, e)),
     };
-    if req.header.is_dir() {
-        return Err(Error::HeaderNotFound(req.header.display().to_string()));
-    }
-    let header_text = String::from_utf8_lossy(&bytes).into_owned();
     let header_name = req
         .header
         .file_name()
@@ -117,7 +120,7 @@ pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
         req,
         header_path,
         header_display: req.header.display().to_string(),
-        header_text,
+        header_bytes: bytes,
         macros: HashMap::new(),
         api: Api {
             header_name,
@@ -188,7 +191,8 @@ struct Walker<'r> {
     req: &'r ParseRequest<'r>,
     header_path: PathBuf,
     header_display: String,
-    header_text: String,
+    /// The header's bytes, to read identifiers at libclang's byte offsets.
+    header_bytes: Vec<u8>,
     /// Object-like macros of the whole translation unit: name → body tokens. Used to see
     /// through `WINAPI` and friends to the calling-convention keyword.
     macros: HashMap<String, Vec<String>>,
@@ -254,16 +258,19 @@ impl<'r> Walker<'r> {
         if !self.in_header(entity) {
             return Some(name);
         }
+        // libclang's offset counts bytes of the file as it is, so index the raw bytes: a lossy
+        // UTF-8 decoding would shift every offset after a Latin-1 byte in a comment.
         let offset = entity.get_location()?.get_expansion_location().offset as usize;
-        let rest = self.header_text.get(offset..)?;
-        let ident: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if ident.is_empty() {
-            Some(name)
-        } else {
-            Some(ident)
+        let rest = self.header_bytes.get(offset..)?;
+        // ASCII identifier characters, `$` (an MSVC extension, refused later by validation
+        // with a message) and any non-ASCII byte (UTF-8 identifiers).
+        let len = rest
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80)
+            .count();
+        match std::str::from_utf8(&rest[..len]) {
+            Ok(ident) if !ident.is_empty() => Some(ident.to_string()),
+            _ => Some(name),
         }
     }
 
@@ -373,6 +380,15 @@ impl<'r> Walker<'r> {
             return; // include guards and feature switches
         }
         match literal_value(&body) {
+            Some(ConstValue::Int { value, .. })
+                if value < i128::from(i64::MIN) || value > i128::from(u64::MAX) =>
+            {
+                self.api.warnings.push(format!(
+                    "{}: macro `{name}` ({}) does not fit in 64 bits; not bound",
+                    self.loc(entity),
+                    body.join(" ")
+                ))
+            }
             Some(value) => {
                 let loc = self.loc(entity);
                 self.api.constants.push(Constant { name, value, loc })
@@ -401,15 +417,36 @@ impl<'r> Walker<'r> {
                 return;
             }
         };
-        let variants = entity
+        // libclang gives each value sign-extended and zero-extended; which one is the value
+        // depends on the underlying type (`enum E : ULONG { X = 0xFFFFFFFF }` is 4294967295).
+        let unsigned = matches!(underlying.canonical(), CType::Int { signed: false, .. });
+        let mut variants = Vec::new();
+        for c in entity
             .get_children()
             .iter()
             .filter(|c| c.get_kind() == EntityKind::EnumConstantDecl)
-            .map(|c| {
-                let (signed, _) = c.get_enum_constant_value().unwrap_or((0, 0));
-                (c.get_name().unwrap_or_default(), signed)
-            })
-            .collect();
+        {
+            let (signed, zero_extended) = c.get_enum_constant_value().unwrap_or((0, 0));
+            let variant = c.get_name().unwrap_or_default();
+            let value = if unsigned {
+                match i64::try_from(zero_extended) {
+                    Ok(v) => v,
+                    Err(_) => {
+                        self.error(
+                            c,
+                            format!("enumerator `{name}::{variant}`"),
+                            format!(
+                                "value {zero_extended} does not fit in 63 bits; unsigned 64-bit enumerators above i64::MAX are not supported"
+                            ),
+                        );
+                        return;
+                    }
+                }
+            } else {
+                signed
+            };
+            variants.push((variant, value));
+        }
         let loc = self.loc(entity);
         let anonymous = name.is_empty() || entity.is_anonymous() || name.contains(' ');
         if anonymous {
@@ -589,6 +626,24 @@ impl<'r> Walker<'r> {
                     .is_some_and(|o| !o.is_empty()),
                 loc: self.loc(child),
             },
+            EntityKind::StructDecl | EntityKind::ClassDecl | EntityKind::UnionDecl
+                if is_anonymous_record(child) =>
+            {
+                return Err((
+                    format!("anonymous member of `{class}`"),
+                    "a class with virtual methods may not have data members (here an anonymous union/struct): their offsets would depend on the compiler, and IIS interfaces have none"
+                        .into(),
+                ));
+            }
+            EntityKind::StructDecl | EntityKind::ClassDecl
+                if child.get_children().iter().any(|c| c.is_virtual_method()) =>
+            {
+                return Err((
+                    format!("nested class `{class}::{decl_name}`"),
+                    "a nested class with virtual methods is not supported: declare it at file scope"
+                        .into(),
+                ));
+            }
             EntityKind::FieldDecl => {
                 return Err((
                     format!("data member `{class}::{decl_name}`"),
@@ -684,6 +739,14 @@ impl<'r> Walker<'r> {
     fn plain_struct(&mut self, entity: &Entity<'_>, name: &str, children: &[Entity<'_>]) {
         let mut fields = Vec::new();
         for child in children {
+            if is_anonymous_record(child) {
+                self.error(
+                    child,
+                    format!("struct `{name}`"),
+                    "anonymous union/struct members are not supported (their fields would be lost from the layout); give the member a name and a named type",
+                );
+                return;
+            }
             if child.get_kind() != EntityKind::FieldDecl {
                 continue;
             }
@@ -835,6 +898,19 @@ impl<'r> Walker<'r> {
             )),
         }
     }
+}
+
+/// An anonymous struct/union member (`union { int a; float b; };`): libclang shows the record,
+/// not a field, so a walk over fields would silently miss its members.
+fn is_anonymous_record(entity: &Entity<'_>) -> bool {
+    matches!(
+        entity.get_kind(),
+        EntityKind::StructDecl | EntityKind::ClassDecl | EntityKind::UnionDecl
+    ) && entity.is_definition()
+        && (entity.is_anonymous()
+            || entity
+                .get_name()
+                .is_none_or(|n| n.is_empty() || n.contains("(anonymous") || n.contains("(unnamed")))
 }
 
 /// The default argument of a parameter as written (`NULL`, `-1`), from its tokens.

@@ -1,0 +1,780 @@
+//! Checks between the stages: what C++ (and so libclang) accepts but the generated Rust could not
+//! express, or would express wrongly. Each finding is a located [`Diagnostic`], so a new SDK
+//! header that trips one is refused with its file, line and construct rather than producing a
+//! crate that does not compile, or worse, one that compiles with a wrong ABI.
+//!
+//! - [`model`] runs after parsing (wired in [`crate::analyze`]): duplicate uuids, names that are
+//!   no Rust identifier, names the generated file would define twice (`IFoo` next to a header
+//!   type `IFoo_Vtbl`, the enumerators of two `enum class`es), names that would shadow what the
+//!   generated code uses (`typedef unsigned u32;`), classes with a vtable passed or returned by
+//!   value.
+//! - [`emitted`] runs on the emitted tokens before formatting: the same "defined twice" rule for
+//!   whatever the emitter produces (items, struct fields, function-pointer parameters), so a
+//!   collision introduced by a naming rule of the emitter is still caught here.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+
+use crate::diag::{Diagnostic, Error};
+use crate::external::{self, ExternalRust};
+use crate::model::{Api, CType, Class, MemberKind, Method, SourceLoc};
+
+/// Names the generated file uses unqualified (or that shadow a primitive it uses): a header type
+/// of one of these names would change what the generated code means.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "bool",
+    "char",
+    "str",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f32",
+    "f64",
+    "c_void",
+    "Option",
+    "Some",
+    "None",
+    "core",
+    "std",
+    "alloc",
+    "widestring",
+    "windows_sys",
+    "httpserv_macros",
+    "Self",
+];
+
+/// Items the generated crate always defines (see `provenance.rs`).
+const RESERVED_VALUE_NAMES: &[&str] = &["HEADER_NAME", "HEADER_SHA256", "HEADER_SDK_VERSION"];
+
+/// Model-level checks; every finding, not just the first.
+pub fn model(api: &Api) -> Result<(), Error> {
+    let mut v = Validator {
+        api,
+        errors: Vec::new(),
+        types: HashMap::new(),
+        values: HashMap::new(),
+    };
+    v.reserve();
+    v.classes();
+    v.structs();
+    v.enums();
+    v.typedefs();
+    v.constants();
+    v.opaque_names();
+    v.uuids();
+    if v.errors.is_empty() {
+        Ok(())
+    } else {
+        v.errors.sort_by(|a, b| {
+            (&a.loc.file, a.loc.line, a.loc.column).cmp(&(&b.loc.file, b.loc.line, b.loc.column))
+        });
+        Err(Error::Input(v.errors))
+    }
+}
+
+/// Where a name was first defined, for "already defined at" messages.
+#[derive(Clone)]
+struct Definition {
+    what: String,
+    loc: Option<SourceLoc>,
+}
+
+struct Validator<'a> {
+    api: &'a Api,
+    errors: Vec<Diagnostic>,
+    /// Rust type namespace: name → first definition.
+    types: HashMap<String, Definition>,
+    /// Rust value namespace (constants, enumerators, tuple-struct constructors).
+    values: HashMap<String, Definition>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Namespace {
+    Type,
+    Value,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, loc: &SourceLoc, construct: String, message: String) {
+        self.errors
+            .push(Diagnostic::new(loc.clone(), construct, message));
+    }
+
+    fn reserve(&mut self) {
+        for name in RESERVED_TYPE_NAMES {
+            self.types.insert(
+                name.to_string(),
+                Definition {
+                    what: "a name the generated code uses (a primitive, a prelude item or a \
+                           crate)"
+                        .into(),
+                    loc: None,
+                },
+            );
+        }
+        for name in RESERVED_VALUE_NAMES {
+            self.values.insert(
+                name.to_string(),
+                Definition {
+                    what: "a constant every generated crate defines (its provenance)".into(),
+                    loc: None,
+                },
+            );
+        }
+    }
+
+    /// Records `name` in a namespace; reports a clash with what is already there.
+    fn define(
+        &mut self,
+        ns: Namespace,
+        name: &str,
+        what: String,
+        construct: &str,
+        loc: &SourceLoc,
+    ) {
+        let table = match ns {
+            Namespace::Type => &mut self.types,
+            Namespace::Value => &mut self.values,
+        };
+        match table.get(name) {
+            None => {
+                table.insert(
+                    name.to_string(),
+                    Definition {
+                        what,
+                        loc: Some(loc.clone()),
+                    },
+                );
+            }
+            Some(first) => {
+                let first = first.clone();
+                let message = match first.loc {
+                    Some(at) => format!(
+                        "the generated Rust would define `{name}` ({what}) twice: it is already \
+                         {} at {at}; rename one of them in the header",
+                        first.what
+                    ),
+                    None => format!(
+                        "`{name}` is {}: the generated code would change meaning; rename it in \
+                         the header",
+                        first.what
+                    ),
+                };
+                self.error(loc, construct.to_string(), message);
+            }
+        }
+    }
+
+    /// A name the emitter writes as a plain identifier (types, constants, enumerators).
+    fn item_name(&mut self, name: &str, construct: &str, loc: &SourceLoc) -> bool {
+        if let Some(problem) = item_ident_problem(name) {
+            self.error(loc, construct.to_string(), problem);
+            false
+        } else {
+            true
+        }
+    }
+
+    /// A name the emitter escapes (`r#type`, `self_`): methods, parameters, fields.
+    fn member_name(&mut self, name: &str, construct: &str, loc: &SourceLoc) {
+        if let Some(problem) = member_ident_problem(name) {
+            self.error(loc, construct.to_string(), problem);
+        }
+    }
+
+    fn classes(&mut self) {
+        for class in &self.api.classes {
+            let construct = format!("class `{}`", class.name);
+            if self.item_name(&class.name, &construct, &class.loc) {
+                self.define(
+                    Namespace::Type,
+                    &class.name,
+                    format!("the struct of class `{}`", class.name),
+                    &construct,
+                    &class.loc,
+                );
+                self.define(
+                    Namespace::Type,
+                    &format!("{}_Vtbl", class.name),
+                    format!("the vtable struct of class `{}`", class.name),
+                    &construct,
+                    &class.loc,
+                );
+            }
+            for member in &class.members {
+                if let MemberKind::Virtual(method) = &member.kind {
+                    self.method(class, method);
+                }
+            }
+        }
+    }
+
+    fn method(&mut self, class: &Class, method: &Method) {
+        let construct = format!("method `{}::{}`", class.name, method.name);
+        self.member_name(&method.name, &construct, &method.loc);
+        for param in &method.params {
+            self.member_name(
+                &param.name,
+                &format!("parameter `{}` of {construct}", param.name),
+                &method.loc,
+            );
+            if let Some(by_value) = self.class_by_value(&param.ty) {
+                self.error(
+                    &method.loc,
+                    construct.clone(),
+                    format!(
+                        "parameter `{}` passes class `{by_value}` (which has a vtable) by value: \
+                         MSVC copies such objects through a hidden temporary; pass a pointer or \
+                         reference instead",
+                        param.name
+                    ),
+                );
+            }
+        }
+        if let Some(by_value) = self.class_by_value(&method.ret) {
+            self.error(
+                &method.loc,
+                construct,
+                format!(
+                    "returns class `{by_value}` (which has a vtable) by value: not expressible \
+                     without running its C++ copy constructor; return a pointer instead"
+                ),
+            );
+        }
+    }
+
+    /// The name of the vtable class `ty` is, when it is one by value (not behind a pointer).
+    fn class_by_value(&self, ty: &CType) -> Option<String> {
+        match ty.canonical() {
+            CType::Record { name } if self.api.class(name).is_some() => Some(name.clone()),
+            _ => None,
+        }
+    }
+
+    fn structs(&mut self) {
+        for s in &self.api.structs {
+            let construct = format!("struct `{}`", s.name);
+            if self.item_name(&s.name, &construct, &s.loc) {
+                self.define(
+                    Namespace::Type,
+                    &s.name,
+                    format!("struct `{}`", s.name),
+                    &construct,
+                    &s.loc,
+                );
+            }
+            for field in &s.fields {
+                let construct = format!("field `{}::{}`", s.name, field.name);
+                self.member_name(&field.name, &construct, &s.loc);
+                if let Some(by_value) = self.class_by_value(&field.ty) {
+                    self.error(
+                        &s.loc,
+                        construct,
+                        format!("holds class `{by_value}` (which has a vtable) by value"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn enums(&mut self) {
+        for e in &self.api.enums {
+            let named = !e.name.is_empty();
+            if named {
+                let construct = format!("enum `{}`", e.name);
+                if self.item_name(&e.name, &construct, &e.loc) {
+                    // A newtype `struct E(pub i32)`: a type and a constructor function.
+                    let what = format!("enum `{}`", e.name);
+                    self.define(Namespace::Type, &e.name, what.clone(), &construct, &e.loc);
+                    self.define(Namespace::Value, &e.name, what, &construct, &e.loc);
+                }
+            }
+            for (variant, _) in &e.variants {
+                let construct = if named {
+                    format!("enumerator `{}::{variant}`", e.name)
+                } else {
+                    format!("enumerator `{variant}`")
+                };
+                if self.item_name(variant, &construct, &e.loc) {
+                    self.define(
+                        Namespace::Value,
+                        variant,
+                        construct.clone(),
+                        &construct,
+                        &e.loc,
+                    );
+                }
+            }
+        }
+    }
+
+    fn typedefs(&mut self) {
+        for t in &self.api.typedefs {
+            let construct = format!("typedef `{}`", t.name);
+            if self.item_name(&t.name, &construct, &t.loc) {
+                self.define(
+                    Namespace::Type,
+                    &t.name,
+                    construct.clone(),
+                    &construct,
+                    &t.loc,
+                );
+            }
+        }
+    }
+
+    fn constants(&mut self) {
+        for c in &self.api.constants {
+            let construct = format!("constant `{}`", c.name);
+            if self.item_name(&c.name, &construct, &c.loc) {
+                self.define(
+                    Namespace::Value,
+                    &c.name,
+                    format!("`#define {}`", c.name),
+                    &construct,
+                    &c.loc,
+                );
+            }
+        }
+    }
+
+    /// Records named in signatures that neither the header nor windows-sys defines become
+    /// opaque structs of that name: the name must be an identifier that clashes with nothing.
+    fn opaque_names(&mut self) {
+        let mut uses: Vec<(String, SourceLoc, String)> = Vec::new();
+        for class in &self.api.classes {
+            for method in class.virtual_methods() {
+                let construct = format!("method `{}::{}`", class.name, method.name);
+                let mut names = Vec::new();
+                record_names(&method.ret, &mut names);
+                for p in &method.params {
+                    record_names(&p.ty, &mut names);
+                }
+                uses.extend(
+                    names
+                        .into_iter()
+                        .map(|n| (n, method.loc.clone(), construct.clone())),
+                );
+            }
+        }
+        for s in &self.api.structs {
+            for f in &s.fields {
+                let mut names = Vec::new();
+                record_names(&f.ty, &mut names);
+                let construct = format!("field `{}::{}`", s.name, f.name);
+                uses.extend(
+                    names
+                        .into_iter()
+                        .map(|n| (n, s.loc.clone(), construct.clone())),
+                );
+            }
+        }
+        for t in &self.api.typedefs {
+            let mut names = Vec::new();
+            record_names(&t.target, &mut names);
+            let construct = format!("typedef `{}`", t.name);
+            uses.extend(
+                names
+                    .into_iter()
+                    .map(|n| (n, t.loc.clone(), construct.clone())),
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (name, loc, construct) in uses {
+            let local = self.api.classes.iter().any(|c| c.name == name)
+                || self.api.structs.iter().any(|s| s.name == name);
+            let external_path = matches!(
+                external::lookup(&name).map(|e| e.rust),
+                Some(ExternalRust::Path(_))
+            );
+            if local || external_path || !seen.insert(name.clone()) {
+                continue;
+            }
+            if let Some(problem) = item_ident_problem(&name) {
+                self.error(&loc, construct, format!("uses type `{name}`: {problem}"));
+            } else {
+                self.define(
+                    Namespace::Type,
+                    &name,
+                    format!("the opaque type for `{name}`, declared in another header"),
+                    &construct,
+                    &loc,
+                );
+            }
+        }
+    }
+
+    fn uuids(&mut self) {
+        let mut first: HashMap<crate::model::Uuid, &Class> = HashMap::new();
+        for class in &self.api.classes {
+            let Some(uuid) = class.uuid else { continue };
+            match first.get(&uuid) {
+                None => {
+                    first.insert(uuid, class);
+                }
+                Some(previous) => {
+                    let message = format!(
+                        "uuid {uuid} is already the uuid of class `{}` at {}: two interfaces \
+                         with one IID cannot be told apart by QueryInterface-style lookups",
+                        previous.name, previous.loc
+                    );
+                    self.error(&class.loc, format!("class `{}`", class.name), message);
+                }
+            }
+        }
+    }
+}
+
+/// Record names reachable from a type through typedefs, pointers and function types.
+fn record_names(ty: &CType, out: &mut Vec<String>) {
+    match ty {
+        CType::Record { name } => out.push(name.clone()),
+        // A typedef windows-sys knows stops here; the emitter does not look through it.
+        CType::Typedef { name, target } if external::lookup(name).is_none() => {
+            record_names(target, out)
+        }
+        CType::Pointer { pointee, .. } | CType::Reference { pointee, .. } => {
+            record_names(pointee, out)
+        }
+        CType::Function { ret, params, .. } => {
+            record_names(ret, out);
+            for p in params {
+                record_names(p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Why `name` cannot be the name of a generated item (written as a plain identifier), if so.
+pub fn item_ident_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("has no name; anonymous declarations cannot be bound here".into());
+    }
+    if !is_identifier_text(name) {
+        return Some(format!(
+            "`{name}` is not a valid Rust identifier (characters such as `$` are a C++ \
+             extension); rename it in the header"
+        ));
+    }
+    // Edition 2024 reserves `gen`; syn (edition 2021) would let it through.
+    if name == "gen" || syn::parse_str::<syn::Ident>(name).is_err() {
+        return Some(format!(
+            "`{name}` is a Rust keyword, which is not supported as the name of a type or \
+             constant; rename it in the header"
+        ));
+    }
+    None
+}
+
+/// Why `name` cannot be a method, parameter or field name (those are escaped: `r#type`,
+/// `self_`), if so.
+pub fn member_ident_problem(name: &str) -> Option<String> {
+    if name.is_empty() || is_identifier_text(name) {
+        None
+    } else {
+        Some(format!(
+            "`{name}` is not a valid Rust identifier (characters such as `$` are a C++ \
+             extension); rename it in the header"
+        ))
+    }
+}
+
+/// Identifier characters as Rust defines them (XID_Start or `_`, then XID_Continue), keywords
+/// included.
+fn is_identifier_text(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first == '_' || unicode_ident::is_xid_start(first))
+        && chars.all(unicode_ident::is_xid_continue)
+}
+
+/// Checks the emitted tokens for names defined twice: top-level items per namespace, fields of
+/// each struct, parameter names of each function-pointer type. A safety net under [`model`]
+/// for naming rules of the emitter (overload suffixes, `param0` for unnamed parameters, `self`
+/// becoming `self_`...). Locations are looked up in the model by item name.
+pub fn emitted(api: &Api, tokens: &TokenStream) -> Result<(), Error> {
+    let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) else {
+        // Not a file: formatting reports that with its own message.
+        return Ok(());
+    };
+    let mut errors = Vec::new();
+    let mut types: HashMap<String, ()> = HashMap::new();
+    let mut values: HashMap<String, ()> = HashMap::new();
+    let twice = |name: String, ns: &str, errors: &mut Vec<Diagnostic>| {
+        errors.push(Diagnostic::new(
+            loc_of(api, &name),
+            format!("generated item `{name}`"),
+            format!(
+                "the generated Rust defines `{name}` twice in the {ns} namespace; rename one of \
+                 the header's declarations"
+            ),
+        ));
+    };
+    for item in &file.items {
+        let (type_name, value_name) = item_names(item);
+        if let Some(name) = type_name
+            && types.insert(name.clone(), ()).is_some()
+        {
+            twice(name, "type", &mut errors);
+        }
+        if let Some(name) = value_name
+            && values.insert(name.clone(), ()).is_some()
+        {
+            twice(name, "value", &mut errors);
+        }
+        if let syn::Item::Struct(s) = item {
+            duplicate_fields(api, s, &mut errors);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(errors))
+    }
+}
+
+/// The names an item defines in the type and value namespaces.
+fn item_names(item: &syn::Item) -> (Option<String>, Option<String>) {
+    match item {
+        syn::Item::Struct(s) => {
+            let name = Some(unraw(&s.ident));
+            let value = match s.fields {
+                syn::Fields::Named(_) => None,
+                _ => name.clone(),
+            };
+            (name, value)
+        }
+        syn::Item::Enum(e) => (Some(unraw(&e.ident)), None),
+        syn::Item::Union(u) => (Some(unraw(&u.ident)), None),
+        syn::Item::Type(t) => (Some(unraw(&t.ident)), None),
+        syn::Item::Trait(t) => (Some(unraw(&t.ident)), None),
+        syn::Item::Mod(m) => (Some(unraw(&m.ident)), None),
+        syn::Item::Const(c) => (None, Some(unraw(&c.ident))),
+        syn::Item::Static(s) => (None, Some(unraw(&s.ident))),
+        syn::Item::Fn(f) => (None, Some(unraw(&f.sig.ident))),
+        _ => (None, None),
+    }
+}
+
+fn unraw(ident: &syn::Ident) -> String {
+    let text = ident.to_string();
+    text.strip_prefix("r#").map(str::to_string).unwrap_or(text)
+}
+
+fn duplicate_fields(api: &Api, s: &syn::ItemStruct, errors: &mut Vec<Diagnostic>) {
+    let syn::Fields::Named(fields) = &s.fields else {
+        return;
+    };
+    let owner = unraw(&s.ident);
+    let mut seen = HashMap::new();
+    for field in &fields.named {
+        let Some(ident) = &field.ident else { continue };
+        let name = unraw(ident);
+        if seen.insert(name.clone(), ()).is_some() {
+            errors.push(Diagnostic::new(
+                loc_of_field(api, &owner, &name),
+                format!("generated struct `{owner}`"),
+                format!(
+                    "field `{name}` would be declared twice (two C++ members map to this Rust \
+                     name); rename one of them in the header"
+                ),
+            ));
+        }
+        if let syn::Type::BareFn(f) = &field.ty {
+            let mut params = HashMap::new();
+            for arg in &f.inputs {
+                let Some((ident, _)) = &arg.name else {
+                    continue;
+                };
+                let param = unraw(ident);
+                if params.insert(param.clone(), ()).is_some() {
+                    errors.push(Diagnostic::new(
+                        loc_of_field(api, &owner, &name),
+                        format!("generated slot `{owner}::{name}`"),
+                        format!(
+                            "parameter `{param}` would be bound twice (an unnamed parameter \
+                             is called `paramN`, `this` and `self` are renamed); rename the \
+                             parameter in the header"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The header location of the declaration a generated name comes from (best effort).
+fn loc_of(api: &Api, name: &str) -> SourceLoc {
+    let class_name = name.strip_suffix("_Vtbl").unwrap_or(name);
+    api.classes
+        .iter()
+        .find(|c| c.name == class_name)
+        .map(|c| c.loc.clone())
+        .or_else(|| {
+            api.structs
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.loc.clone())
+        })
+        .or_else(|| {
+            api.enums
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| e.loc.clone())
+        })
+        .or_else(|| {
+            api.enums
+                .iter()
+                .find(|e| e.variants.iter().any(|(v, _)| v == name))
+                .map(|e| e.loc.clone())
+        })
+        .or_else(|| {
+            api.typedefs
+                .iter()
+                .find(|t| t.name == name)
+                .map(|t| t.loc.clone())
+        })
+        .or_else(|| {
+            api.constants
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.loc.clone())
+        })
+        .unwrap_or_else(|| SourceLoc {
+            file: api.header_name.clone(),
+            line: 1,
+            column: 1,
+        })
+}
+
+/// The location of the method a vtable field comes from (the field name starts with it).
+fn loc_of_field(api: &Api, owner: &str, field: &str) -> SourceLoc {
+    let class_name = owner.strip_suffix("_Vtbl").unwrap_or(owner);
+    api.class(class_name)
+        .and_then(|c| {
+            c.virtual_methods()
+                .filter(|m| field.starts_with(m.name.as_str()))
+                .max_by_key(|m| m.name.len())
+                .map(|m| m.loc.clone())
+        })
+        .unwrap_or_else(|| loc_of(api, owner))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ConstValue, Constant, Enum, Member, Uuid};
+
+    fn class(name: &str, uuid: Option<&str>, line: u32) -> Class {
+        Class {
+            name: name.into(),
+            base: None,
+            uuid: uuid.and_then(Uuid::parse),
+            members: vec![Member {
+                decl_name: "f".into(),
+                kind: MemberKind::Other,
+            }],
+            loc: SourceLoc {
+                file: "x.h".into(),
+                line,
+                column: 7,
+            },
+        }
+    }
+
+    fn messages(api: &Api) -> Vec<String> {
+        match model(api) {
+            Ok(()) => Vec::new(),
+            Err(Error::Input(d)) => d
+                .iter()
+                .map(|d| format!("{}: {}", d.loc, d.message))
+                .collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    #[test]
+    fn duplicate_uuid_names_both_classes() {
+        let u = "11111111-2222-3333-4444-555555555555";
+        let api = Api {
+            classes: vec![class("IA", Some(u), 1), class("IB", Some(u), 5)],
+            ..Api::default()
+        };
+        let m = messages(&api);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].starts_with("x.h:5:7: uuid 11111111"), "{m:?}");
+        assert!(m[0].contains("class `IA` at x.h:1:7"), "{m:?}");
+    }
+
+    #[test]
+    fn vtbl_name_and_enumerators_and_reserved_names_clash() {
+        let loc = |line| SourceLoc {
+            file: "x.h".into(),
+            line,
+            column: 1,
+        };
+        let api = Api {
+            classes: vec![class("IFoo", None, 1)],
+            typedefs: vec![crate::model::Typedef {
+                name: "IFoo_Vtbl".into(),
+                target: CType::Void,
+                loc: loc(2),
+            }],
+            enums: ["A", "B"]
+                .iter()
+                .map(|n| Enum {
+                    name: n.to_string(),
+                    underlying: CType::Int {
+                        bytes: 4,
+                        signed: true,
+                    },
+                    variants: vec![("X".into(), 0)],
+                    loc: loc(3),
+                })
+                .collect(),
+            constants: vec![Constant {
+                name: "HEADER_NAME".into(),
+                value: ConstValue::Int {
+                    value: 1,
+                    hex: false,
+                },
+                loc: loc(4),
+            }],
+            ..Api::default()
+        };
+        let m = messages(&api).join("\n");
+        assert!(
+            m.contains("x.h:2:1: the generated Rust would define `IFoo_Vtbl`"),
+            "{m}"
+        );
+        assert!(m.contains("enumerator `A::X` at x.h:3:1"), "{m}");
+        assert!(
+            m.contains("x.h:4:1: `HEADER_NAME` is a constant every generated crate defines"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(item_ident_problem("IFoo").is_none());
+        assert!(item_ident_problem("type").unwrap().contains("keyword"));
+        assert!(item_ident_problem("gen").unwrap().contains("keyword"));
+        assert!(item_ident_problem("Get$Value").unwrap().contains("`$`"));
+        assert!(member_ident_problem("type").is_none());
+        assert!(member_ident_problem("self").is_none());
+        assert!(member_ident_problem("a$b").is_some());
+    }
+}
