@@ -12,6 +12,7 @@
 //! ```
 
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod external;
 pub mod layout;
@@ -21,6 +22,7 @@ pub mod provenance;
 pub mod report;
 pub mod sdk;
 pub mod validate;
+pub mod wrap;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -107,8 +109,10 @@ pub fn analyze(opts: &Options) -> Result<(Api, Vec<VtableLayout>), Error> {
 
 /// Stages 1–3 and formatting: the files `generate` writes, in memory.
 pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Error> {
-    let (api, layouts) = analyze(opts)?;
-    let tokens = emit::emit_bindings(&api, &layouts, opts.target)?;
+    let (mut api, layouts) = analyze(opts)?;
+    let (wraps, warnings) = wrap::plan_bundled(&api, &layouts)?;
+    api.warnings.extend(warnings);
+    let tokens = emit::emit_bindings(&api, &layouts, &wraps, opts.target)?;
     validate::emitted(&api, &tokens)?;
     let header = vec![
         format!(
@@ -161,4 +165,20 @@ pub fn layout_table(opts: &Options) -> Result<String, Error> {
 pub fn abi_table(opts: &Options) -> Result<String, Error> {
     let (api, layouts) = analyze(opts)?;
     Ok(report::abi_table(&api, &layouts, opts.target))
+}
+
+/// `diff`: the API changes from the header `old` describes to the one `new` describes.
+pub fn diff_headers(old: &Options, new: &Options) -> Result<diff::Report, Error> {
+    let (old_api, old_layouts) = analyze(old)?;
+    let (new_api, new_layouts) = analyze(new)?;
+    Ok(diff::diff(
+        diff::Side {
+            api: &old_api,
+            layouts: &old_layouts,
+        },
+        diff::Side {
+            api: &new_api,
+            layouts: &new_layouts,
+        },
+    ))
 }

@@ -1,4 +1,4 @@
-//! The `httpserv-codegen` command line: `generate`, `check`, `layout`.
+//! The `httpserv-codegen` command line: `generate`, `check`, `layout`, `diff`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,7 +40,26 @@ enum Command {
         #[command(flatten)]
         input: Input,
     },
+    /// Report the API changes between two headers (e.g. two SDK releases): types, methods,
+    /// slots, signatures, constants, enums. Exit status: 0 when no change breaks the ABI of an
+    /// existing type, 3 when one does (an `ABI BREAK:` line says which), 1 on error (2 is a
+    /// usage error).
+    Diff {
+        /// The older header.
+        old: PathBuf,
+        /// The newer header.
+        new: PathBuf,
+        /// Extra include folder for both headers (repeatable).
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// MSVC target triple to parse for.
+        #[arg(long, default_value = "x86_64-pc-windows-msvc", value_parser = parse_target)]
+        target: Target,
+    },
 }
+
+/// `diff`'s exit status when an ABI break was found (1 is an error, 2 a usage error).
+const EXIT_ABI_BREAK: u8 = 3;
 
 #[derive(Args)]
 struct Input {
@@ -108,6 +127,35 @@ fn main() -> ExitCode {
         Command::Check { input, out } => httpserv_codegen::check(&input.options(out)),
         Command::Layout { input } => {
             httpserv_codegen::layout_table(&input.options(None)).map(|table| print!("{table}"))
+        }
+        Command::Diff {
+            old,
+            new,
+            include,
+            target,
+        } => {
+            let options = |header: PathBuf| Options {
+                header: Some(header),
+                include_dirs: include.clone(),
+                target,
+                ..Options::default()
+            };
+            match httpserv_codegen::diff_headers(&options(old), &options(new)) {
+                Ok(report) => {
+                    print!("{}", report.render());
+                    if !report.abi_breaks.is_empty() {
+                        eprintln!(
+                            "error: {} ABI break(s): a vtable slot, base, uuid or struct layout \
+                             of a type present in both headers changed (an SDK bug or a parse \
+                             bug); see the `ABI BREAK:` lines",
+                            report.abi_breaks.len()
+                        );
+                        return ExitCode::from(EXIT_ABI_BREAK);
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
         }
     };
     match result {
