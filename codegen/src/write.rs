@@ -105,7 +105,7 @@ pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error>
             .prefix(".httpserv-codegen-")
             .tempfile_in(dir)
             .map_err(|e| Error::io(dir, e))?;
-        temp.write_all(file.contents.as_bytes())
+        write_contents(temp.as_file_mut(), file.contents.as_bytes())
             .and_then(|()| temp.as_file().sync_all())
             .map_err(|e| Error::io(&target, e))?;
         staged.push((temp, target));
@@ -115,6 +115,27 @@ pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error>
             .map_err(|e| Error::io(&target, e.error))?;
     }
     Ok(())
+}
+
+/// Test-only fault injection: with `HTTPSERV_CODEGEN_FAIL_WRITE_AFTER=N` in the environment,
+/// writing a generated file fails with "no space left on device" after its first N bytes, as on
+/// a full disk. The hostile-input tests use it where a small tmpfs cannot be mounted.
+pub const FAIL_WRITE_AFTER_ENV: &str = "HTTPSERV_CODEGEN_FAIL_WRITE_AFTER";
+
+fn write_contents(file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+    let limit = std::env::var(FAIL_WRITE_AFTER_ENV)
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok());
+    match limit {
+        Some(limit) if limit < bytes.len() => {
+            file.write_all(&bytes[..limit])?;
+            Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                format!("No space left on device (simulated by {FAIL_WRITE_AFTER_ENV}={limit})"),
+            ))
+        }
+        _ => file.write_all(bytes),
+    }
 }
 
 /// The files under `out_dir` that differ from (or lack) what would be generated.
