@@ -104,6 +104,7 @@ pub fn analyze(opts: &Options) -> Result<(Api, Vec<VtableLayout>), Error> {
     let api = parse_api(opts)?;
     validate::model(&api)?;
     let layouts = layout::layout_api(&api)?;
+    validate::layouts(&api, &layouts)?;
     Ok((api, layouts))
 }
 

@@ -88,6 +88,7 @@ pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let header_sha256 = format!("{:x}", Sha256::digest(&bytes));
+    check_is_text(req.header, &bytes)?;
 
     let _guard = LIBCLANG
         .lock()
@@ -113,7 +114,7 @@ pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
             )
         })?;
 
-    check_clang_diagnostics(&tu, req.header)?;
+    check_clang_diagnostics(&tu, req.header, &bytes)?;
 
     let header_path = std::fs::canonicalize(req.header).map_err(|e| Error::io(req.header, e))?;
     let mut walker = Walker {
@@ -156,26 +157,77 @@ fn loc_at(file: &Path, line: u32, column: u32) -> SourceLoc {
     }
 }
 
+/// Refuses input that is no C++ text before libclang turns it into pages of errors: UTF-16
+/// (which clang cannot read) and binary data (a NUL byte).
+fn check_is_text(header: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let construct = format!("header `{}`", header.display());
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::input(
+            loc_at(header, 1, 1),
+            construct,
+            "is UTF-16 encoded (it starts with a UTF-16 byte-order mark); convert it to UTF-8",
+        ));
+    }
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = offset
+            - bytes[..offset]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        return Err(Error::input(
+            loc_at(header, line as u32, column as u32),
+            construct,
+            format!("contains a NUL byte (offset {offset}): this is binary data, not a C++ header"),
+        ));
+    }
+    Ok(())
+}
+
 /// Turns libclang errors into our diagnostics (warnings are the header's own business).
-fn check_clang_diagnostics(tu: &TranslationUnit<'_>, header: &Path) -> Result<(), Error> {
+/// Locations in the header are shown with the path as the user gave it; errors libclang places
+/// in our two-line wrapper are about the header as a whole (its name on line 2: not found) or
+/// about its end (the end of line 2: something left open, e.g. a truncated file).
+fn check_clang_diagnostics(
+    tu: &TranslationUnit<'_>,
+    header: &Path,
+    header_bytes: &[u8],
+) -> Result<(), Error> {
     use clang::diagnostic::Severity;
     const MAX_REPORTED: usize = 20;
+    let canonical_header = std::fs::canonicalize(header).ok();
     let mut errors = Vec::new();
     for diagnostic in tu.get_diagnostics() {
         if !matches!(diagnostic.get_severity(), Severity::Error | Severity::Fatal) {
             continue;
         }
         let location = diagnostic.get_location().get_file_location();
+        let mut message = diagnostic.get_text();
         let loc = match location.file {
-            Some(file) if file.get_path() != Path::new(TU_NAME) => SourceLoc {
-                file: file.get_path().display().to_string(),
-                line: location.line,
-                column: location.column,
-            },
-            // Errors in our two-line wrapper are about the header itself (e.g. not found).
+            Some(file) if file.get_path() != Path::new(TU_NAME) => {
+                let path = file.get_path();
+                let is_header = canonical_header.is_some()
+                    && std::fs::canonicalize(&path).ok() == canonical_header;
+                SourceLoc {
+                    file: if is_header {
+                        header.display().to_string()
+                    } else {
+                        path.display().to_string()
+                    },
+                    line: location.line,
+                    column: location.column,
+                }
+            }
+            // Line 2 is `#include "header"`: column 10 is the file name (not found...), the
+            // end of the line is where libclang reports what the header left open.
+            _ if location.line > 2 || (location.line == 2 && location.column > 10) => {
+                message.push_str(" (at the end of the header: is it truncated?)");
+                end_of(header, header_bytes)
+            }
             _ => loc_at(header, 1, 1),
         };
-        errors.push(Diagnostic::new(loc, "C++ parse", diagnostic.get_text()));
+        errors.push(Diagnostic::new(loc, "C++ parse", message));
         if errors.len() == MAX_REPORTED {
             break;
         }
@@ -185,6 +237,14 @@ fn check_clang_diagnostics(tu: &TranslationUnit<'_>, header: &Path) -> Result<()
     } else {
         Err(Error::Input(errors))
     }
+}
+
+/// The location just after the last character of the header.
+fn end_of(header: &Path, bytes: &[u8]) -> SourceLoc {
+    let text = String::from_utf8_lossy(bytes);
+    let last = text.lines().last().unwrap_or("");
+    let line = text.lines().count().max(1);
+    loc_at(header, line as u32, last.chars().count() as u32 + 1)
 }
 
 struct Walker<'r> {

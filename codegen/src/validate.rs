@@ -501,6 +501,55 @@ fn is_identifier_text(name: &str) -> bool {
         && chars.all(unicode_ident::is_xid_continue)
 }
 
+/// Post-layout check: the vtable struct's field names (the emitter's overload suffixes, keyword
+/// escapes) must be unique, or the generated struct would declare a field twice.
+pub fn layouts(api: &Api, layouts: &[crate::layout::VtableLayout]) -> Result<(), Error> {
+    use crate::layout::SlotEntry;
+    let mut errors = Vec::new();
+    for layout in layouts {
+        let Some(class) = api.class(&layout.class) else {
+            continue;
+        };
+        let mut seen: HashMap<String, String> = HashMap::new();
+        if class.base.is_some() {
+            seen.insert("base__".into(), "the base vtable".into());
+        }
+        let names = crate::emit::field_names(layout);
+        for (slot, field) in layout.own_slots().iter().zip(names) {
+            let rust = crate::emit::rust_ident(&field).to_string();
+            let rust = rust.strip_prefix("r#").unwrap_or(&rust).to_string();
+            let (what, loc) = match &slot.entry {
+                SlotEntry::Method(m) => {
+                    (format!("method `{}{}`", m.name, overload_hint(m)), &m.loc)
+                }
+                SlotEntry::ScalarDeletingDestructor => (format!("`~{}`", class.name), &class.loc),
+            };
+            if let Some(first) = seen.insert(rust.clone(), what.clone()) {
+                errors.push(Diagnostic::new(
+                    loc.clone(),
+                    format!("class `{}`", class.name),
+                    format!(
+                        "{what} (slot {}) and {first} would both be the vtable field `{rust}`; \
+                         rename one of them in the header",
+                        slot.index
+                    ),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(errors))
+    }
+}
+
+/// `(DWORD)`-style parameter list, to tell overloads apart in messages.
+fn overload_hint(m: &Method) -> String {
+    let params: Vec<&str> = m.params.iter().map(|p| p.spelling.as_str()).collect();
+    format!("({})", params.join(", "))
+}
+
 /// Checks the emitted tokens for names defined twice: top-level items per namespace, fields of
 /// each struct, parameter names of each function-pointer type. A safety net under [`model`]
 /// for naming rules of the emitter (overload suffixes, `param0` for unnamed parameters, `self`
