@@ -1,0 +1,6 @@
+class IFoo
+{
+ public:
+    virtual VOID Close() = 0;
+};
+};

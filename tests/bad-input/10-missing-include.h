@@ -1,0 +1,2 @@
+#include "httpserv_missing_part.h"
+class IFoo { public: virtual VOID F() = 0; };

@@ -1,0 +1,1 @@
+#include "../11-include-cycle.h"

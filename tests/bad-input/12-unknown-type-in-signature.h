@@ -1,0 +1,5 @@
+class IFoo
+{
+ public:
+    virtual HRESULT GetWidget(IWidget ** ppWidget) = 0;
+};

@@ -1,0 +1,5 @@
+class ILog
+{
+ public:
+    virtual VOID Printf(PCSTR pszFormat, ...) = 0;
+};

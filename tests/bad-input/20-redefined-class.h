@@ -1,0 +1,2 @@
+class IFoo { public: virtual VOID F() = 0; };
+class IFoo { public: virtual VOID G() = 0; };

@@ -1,0 +1,5 @@
+class type
+{
+ public:
+    virtual VOID F() = 0;
+};

@@ -1,0 +1,6 @@
+struct BASE { DWORD dw; };
+class IFoo : public BASE
+{
+ public:
+    virtual VOID F() = 0;
+};

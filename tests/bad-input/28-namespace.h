@@ -1,0 +1,4 @@
+namespace iis
+{
+class IFoo { public: virtual VOID F() = 0; };
+}

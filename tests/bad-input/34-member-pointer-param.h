@@ -1,0 +1,5 @@
+class IFoo
+{
+ public:
+    virtual VOID Bind(DWORD IFoo::* pField) = 0;
+};

@@ -1,0 +1,5 @@
+class IFoo
+{
+ public:
+    virtual VOID Set(__int128 value) = 0;
+};

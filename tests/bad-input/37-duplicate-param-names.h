@@ -1,0 +1,6 @@
+// The unnamed first parameter becomes `param0`, like the second one.
+class IFoo
+{
+ public:
+    virtual VOID Set(DWORD, DWORD param0) = 0;
+};

@@ -1,0 +1,2 @@
+#define HEADER_NAME "mine"
+class IFoo { public: virtual VOID F() = 0; };

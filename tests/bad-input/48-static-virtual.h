@@ -1,0 +1,5 @@
+class IFoo
+{
+ public:
+    static virtual VOID F() = 0;
+};
