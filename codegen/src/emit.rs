@@ -13,14 +13,16 @@ use crate::diag::{Diagnostic, Error};
 use crate::external::{self, ExternalRust};
 use crate::layout::{SlotEntry, VtableLayout};
 use crate::model::{Api, CType, CallConv, Class, ConstValue, Method, SourceLoc, Target};
+use crate::wrap::{WrapPlan, WrapSpec};
 
 /// Rust tokens for the whole bindings file, plus the `use` lines it needs.
 pub fn emit_bindings(
     api: &Api,
     layouts: &[VtableLayout],
+    wraps: &WrapPlan,
     target: Target,
 ) -> Result<TokenStream, Error> {
-    let mut emitter = Emitter::new(api);
+    let mut emitter = Emitter::new(api, wraps);
     let constants: Vec<TokenStream> = api.constants.iter().map(|c| emitter.constant(c)).collect();
     let enums: Vec<TokenStream> = api.enums.iter().map(|e| emitter.enumeration(e)).collect();
     let mut items = Vec::new();
@@ -128,10 +130,12 @@ struct Emitter<'a> {
     errors: Vec<Diagnostic>,
     /// Whether any emitted type mentions `c_void` (decides the `use` line).
     uses_c_void: bool,
+    /// The safe wrapper of every slot, written as `#[wrap(...)]` on its field.
+    wraps: &'a WrapPlan,
 }
 
 impl<'a> Emitter<'a> {
-    fn new(api: &'a Api) -> Self {
+    fn new(api: &'a Api, wraps: &'a WrapPlan) -> Self {
         let mut local = HashSet::new();
         local.extend(api.classes.iter().map(|c| c.name.as_str()));
         local.extend(api.structs.iter().map(|s| s.name.as_str()));
@@ -143,6 +147,7 @@ impl<'a> Emitter<'a> {
             imports: BTreeMap::new(),
             errors: Vec::new(),
             uses_c_void: false,
+            wraps,
         }
     }
 
@@ -353,10 +358,16 @@ impl<'a> Emitter<'a> {
             .own_slots()
             .iter()
             .zip(&field_names)
-            .map(|(slot, field)| {
-                let field = rust_ident(field);
+            .map(|(slot, field_name)| {
+                let field = rust_ident(field_name);
+                let wrap = self
+                    .wraps
+                    .get(&(class.name.clone(), field_name.clone()))
+                    .map(wrap_attribute);
                 match &slot.entry {
-                    SlotEntry::Method(method) => self.slot_field(class, slot.index, &field, method),
+                    SlotEntry::Method(method) => {
+                        self.slot_field(class, slot.index, &field, method, wrap)
+                    }
                     SlotEntry::ScalarDeletingDestructor => {
                         self.uses_c_void = true;
                         let doc = format!(
@@ -367,6 +378,7 @@ impl<'a> Emitter<'a> {
                         );
                         quote! {
                             #[doc = #doc]
+                            #wrap
                             pub #field: unsafe extern "system" fn(this: *mut #name, flags: u32) -> *mut c_void,
                         }
                     }
@@ -402,6 +414,7 @@ impl<'a> Emitter<'a> {
         index: usize,
         field: &Ident,
         method: &Method,
+        wrap: Option<TokenStream>,
     ) -> TokenStream {
         let construct = format!("method `{}::{}`", class.name, method.name);
         let this_ty = format_ident!("{}", class.name);
@@ -454,6 +467,7 @@ impl<'a> Emitter<'a> {
         quote! {
             #[doc = #doc]
             #hidden
+            #wrap
             #deprecated
             #marker
             pub #field: unsafe extern #abi fn(#(#params),*) #ret,
@@ -655,6 +669,46 @@ impl<'a> Emitter<'a> {
 }
 
 type ExternalTypeRef = external::ExternalType;
+
+/// `#[wrap(...)]`: the plain description of a slot's safe wrapper that `httpserv-macros` expands.
+fn wrap_attribute(spec: &WrapSpec) -> TokenStream {
+    let kind = |k: &crate::wrap::Kind| -> TokenStream {
+        let name = rust_ident(&k.name);
+        match &k.arg {
+            Some(arg) => {
+                let arg = rust_ident(arg);
+                quote!(#name(#arg))
+            }
+            None => quote!(#name),
+        }
+    };
+    let name = rust_ident(&spec.name);
+    let cpp = &spec.cpp;
+    let slot = Literal::usize_unsuffixed(spec.slot);
+    let ret = kind(&spec.ret);
+    let params = (!spec.params.is_empty()).then(|| {
+        let items = spec.params.iter().map(|(p, k)| {
+            let p = rust_ident(p);
+            let k = kind(k);
+            quote!(#p = #k)
+        });
+        quote!(, params(#(#items),*))
+    });
+    let defaults = (!spec.defaults.is_empty()).then(|| {
+        let items = spec.defaults.iter().map(|(p, e)| {
+            let p = rust_ident(p);
+            let e: TokenStream = e.parse().unwrap_or_default();
+            quote!(#p = #e)
+        });
+        quote!(, defaults(#(#items),*))
+    });
+    let safety = spec.safety.as_ref().map(|s| quote!(, safety = #s));
+    let page = spec.page.as_ref().map(|p| quote!(, page = #p));
+    let doc = &spec.summary;
+    quote! {
+        #[wrap(name = #name, cpp = #cpp, slot = #slot, ret = #ret #params #defaults #safety #page, doc = #doc)]
+    }
+}
 
 /// Whether a type is, or points to, a function (through typedefs and pointers).
 fn contains_function_pointer(ty: &CType) -> bool {

@@ -299,6 +299,15 @@ impl IHttpStoredContext {
 #[repr(C)]
 pub struct IHttpStoredContext_Vtbl {
     /// Slot 0: `void CleanupStoredContext()` (httpserv.h:141).
+    #[wrap(
+        name = cleanup_stored_context,
+        cpp = "IHttpStoredContext::CleanupStoredContext",
+        slot = 0,
+        ret = value,
+        safety = "the object may destroy itself; call at most once, by its owner, and never use it afterwards",
+        page = "ihttpstoredcontext-cleanupstoredcontext-method",
+        doc = "Releases a stored context once its container no longer needs it."
+    )]
     pub CleanupStoredContext: unsafe extern "system" fn(this: *mut IHttpStoredContext),
 }
 /// `class IHttpModuleContextContainer` (httpserv.h:144): 2 vtable slots, 2 of them its own.
@@ -319,11 +328,29 @@ impl IHttpModuleContextContainer {
 #[repr(C)]
 pub struct IHttpModuleContextContainer_Vtbl {
     /// Slot 0: `IHttpStoredContext * GetModuleContext(HTTP_MODULE_ID moduleId)` (httpserv.h:147).
+    #[wrap(
+        name = get_module_context,
+        cpp = "IHttpModuleContextContainer::GetModuleContext",
+        slot = 0,
+        ret = opt_iface,
+        page = "ihttpmodulecontextcontainer-getmodulecontext-method",
+        doc = "Looks up the context a module stored in this container, if any."
+    )]
     pub GetModuleContext: unsafe extern "system" fn(
         this: *mut IHttpModuleContextContainer,
         moduleId: HTTP_MODULE_ID,
     ) -> *mut IHttpStoredContext,
     /// Slot 1: `HRESULT SetModuleContext(IHttpStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId)` (httpserv.h:148).
+    #[wrap(
+        name = set_module_context,
+        cpp = "IHttpModuleContextContainer::SetModuleContext",
+        slot = 1,
+        ret = hresult,
+        params(ppStoredContext = raw),
+        safety = "ownership of the stored context passes to IIS, which calls its CleanupStoredContext later; it must stay valid until then",
+        page = "ihttpmodulecontextcontainer-setmodulecontext-method",
+        doc = "Stores a module's own context object in this container under the module id."
+    )]
     pub SetModuleContext: unsafe extern "system" fn(
         this: *mut IHttpModuleContextContainer,
         ppStoredContext: *mut IHttpStoredContext,
@@ -348,11 +375,30 @@ impl INamedContextContainer {
 #[repr(C)]
 pub struct INamedContextContainer_Vtbl {
     /// Slot 0: `IHttpStoredContext * GetNamedContext(LPCWSTR szName)` (httpserv.h:157).
+    #[wrap(
+        name = get_named_context,
+        cpp = "INamedContextContainer::GetNamedContext",
+        slot = 0,
+        ret = opt_iface,
+        params(szName = wstr),
+        page = "inamedcontextcontainer-getnamedcontext-method",
+        doc = "Looks up a stored context by its name, if one was set."
+    )]
     pub GetNamedContext: unsafe extern "system" fn(
         this: *mut INamedContextContainer,
         szName: PCWSTR,
     ) -> *mut IHttpStoredContext,
     /// Slot 1: `HRESULT SetNamedContext(IHttpStoredContext * ppStoredContext, LPCWSTR szName)` (httpserv.h:158).
+    #[wrap(
+        name = set_named_context,
+        cpp = "INamedContextContainer::SetNamedContext",
+        slot = 1,
+        ret = hresult,
+        params(ppStoredContext = raw, szName = wstr),
+        safety = "ownership of the stored context passes to IIS, which calls its CleanupStoredContext later; it must stay valid until then",
+        page = "inamedcontextcontainer-setnamedcontext",
+        doc = "Stores a context object in the container under a chosen name."
+    )]
     pub SetNamedContext: unsafe extern "system" fn(
         this: *mut INamedContextContainer,
         ppStoredContext: *mut IHttpStoredContext,
@@ -386,6 +432,15 @@ pub struct IDispensedHttpModuleContextContainer_Vtbl {
     /// Slots 0..2: the vtable of `IHttpModuleContextContainer`.
     pub base__: IHttpModuleContextContainer_Vtbl,
     /// Slot 2: `void ReleaseContainer()` (httpserv.h:167).
+    #[wrap(
+        name = release_container,
+        cpp = "IDispensedHttpModuleContextContainer::ReleaseContainer",
+        slot = 2,
+        ret = value,
+        safety = "a dispensed container deletes itself and cleans up its contexts; it must not be used afterwards",
+        page = "idispensedhttpmodulecontextcontainer-releasecontainer-method",
+        doc = "Frees a container obtained from DispenseContainer, with the contexts stored in it."
+    )]
     pub ReleaseContainer:
         unsafe extern "system" fn(this: *mut IDispensedHttpModuleContextContainer),
 }
@@ -407,12 +462,30 @@ impl IHttpPerfCounterInfo {
 #[repr(C)]
 pub struct IHttpPerfCounterInfo_Vtbl {
     /// Slot 0: `void IncrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1)` (httpserv.h:173).
+    #[wrap(
+        name = increment_counter,
+        cpp = "IHttpPerfCounterInfo::IncrementCounter",
+        slot = 0,
+        ret = value,
+        defaults(dwValue = 1),
+        page = "ihttpperfcounterinfo-incrementcounter-method",
+        doc = "Raises a performance counter by the given amount (IIS-internal use)."
+    )]
     pub IncrementCounter: unsafe extern "system" fn(
         this: *mut IHttpPerfCounterInfo,
         dwCounterIndex: u32,
         dwValue: u32,
     ),
     /// Slot 1: `void DecrementCounter(DWORD dwCounterIndex, DWORD dwValue = 1)` (httpserv.h:174).
+    #[wrap(
+        name = decrement_counter,
+        cpp = "IHttpPerfCounterInfo::DecrementCounter",
+        slot = 1,
+        ret = value,
+        defaults(dwValue = 1),
+        page = "ihttpperfcounterinfo-decrementcounter-method",
+        doc = "Lowers a performance counter by the given amount (IIS-internal use)."
+    )]
     pub DecrementCounter: unsafe extern "system" fn(
         this: *mut IHttpPerfCounterInfo,
         dwCounterIndex: u32,
@@ -437,13 +510,45 @@ impl IHttpApplication {
 #[repr(C)]
 pub struct IHttpApplication_Vtbl {
     /// Slot 0: `PCWSTR GetApplicationPhysicalPath() const` (httpserv.h:180).
+    #[wrap(
+        name = get_application_physical_path,
+        cpp = "IHttpApplication::GetApplicationPhysicalPath",
+        slot = 0,
+        ret = wstr,
+        page = "ihttpapplication-getapplicationphysicalpath-method",
+        doc = "Physical root folder of the application serving the request."
+    )]
     pub GetApplicationPhysicalPath:
         unsafe extern "system" fn(this: *mut IHttpApplication) -> PCWSTR,
     /// Slot 1: `PCWSTR GetApplicationId() const` (httpserv.h:181).
+    #[wrap(
+        name = get_application_id,
+        cpp = "IHttpApplication::GetApplicationId",
+        slot = 1,
+        ret = wstr,
+        page = "ihttpapplication-getapplicationid-method",
+        doc = "Identifying path of the application, such as /LM/W3SVC/1/ROOT."
+    )]
     pub GetApplicationId: unsafe extern "system" fn(this: *mut IHttpApplication) -> PCWSTR,
     /// Slot 2: `PCWSTR GetAppConfigPath() const` (httpserv.h:182).
+    #[wrap(
+        name = get_app_config_path,
+        cpp = "IHttpApplication::GetAppConfigPath",
+        slot = 2,
+        ret = wstr,
+        page = "ihttpapplication-getappconfigpath-method",
+        doc = "Configuration path of the application, such as MACHINE/WEBROOT/APPHOST/<site>."
+    )]
     pub GetAppConfigPath: unsafe extern "system" fn(this: *mut IHttpApplication) -> PCWSTR,
     /// Slot 3: `IHttpModuleContextContainer * GetModuleContextContainer()` (httpserv.h:183).
+    #[wrap(
+        name = get_module_context_container,
+        cpp = "IHttpApplication::GetModuleContextContainer",
+        slot = 3,
+        ret = iface,
+        page = "ihttpapplication-getmodulecontextcontainer-method",
+        doc = "Container where modules keep per-application context objects."
+    )]
     pub GetModuleContextContainer:
         unsafe extern "system" fn(this: *mut IHttpApplication) -> *mut IHttpModuleContextContainer,
 }
@@ -474,10 +579,34 @@ pub struct IHttpApplication2_Vtbl {
     /// Slots 0..4: the vtable of `IHttpApplication`.
     pub base__: IHttpApplication_Vtbl,
     /// Slot 4: `void BeginApplicationWarmup()` (httpserv.h:189).
+    #[wrap(
+        name = begin_application_warmup,
+        cpp = "IHttpApplication2::BeginApplicationWarmup",
+        slot = 4,
+        ret = value,
+        page = "ihttpapplication2-beginapplicationwarmup-method",
+        doc = "Marks the start of warming up the application before real requests come."
+    )]
     pub BeginApplicationWarmup: unsafe extern "system" fn(this: *mut IHttpApplication2),
     /// Slot 5: `void EndApplicationWarmup()` (httpserv.h:190).
+    #[wrap(
+        name = end_application_warmup,
+        cpp = "IHttpApplication2::EndApplicationWarmup",
+        slot = 5,
+        ret = value,
+        page = "ihttpapplication2-endapplicationwarmup-method",
+        doc = "Marks the end of the application warm-up phase."
+    )]
     pub EndApplicationWarmup: unsafe extern "system" fn(this: *mut IHttpApplication2),
     /// Slot 6: `BOOL QueryIsWarmingUp()` (httpserv.h:191).
+    #[wrap(
+        name = query_is_warming_up,
+        cpp = "IHttpApplication2::QueryIsWarmingUp",
+        slot = 6,
+        ret = bool,
+        page = "ihttpapplication2-queryiswarmingup-method",
+        doc = "Whether the application is currently in its warm-up phase."
+    )]
     pub QueryIsWarmingUp: unsafe extern "system" fn(this: *mut IHttpApplication2) -> BOOL,
 }
 /// `class IHttpUrlInfo` (httpserv.h:194): 2 vtable slots, 2 of them its own.
@@ -498,9 +627,25 @@ impl IHttpUrlInfo {
 #[repr(C)]
 pub struct IHttpUrlInfo_Vtbl {
     /// Slot 0: `IHttpModuleContextContainer * GetModuleContextContainer()` (httpserv.h:197).
+    #[wrap(
+        name = get_module_context_container,
+        cpp = "IHttpUrlInfo::GetModuleContextContainer",
+        slot = 0,
+        ret = iface,
+        page = "ihttpurlinfo-getmodulecontextcontainer-method",
+        doc = "Container where modules keep per-URL context objects."
+    )]
     pub GetModuleContextContainer:
         unsafe extern "system" fn(this: *mut IHttpUrlInfo) -> *mut IHttpModuleContextContainer,
     /// Slot 1: `BOOL IsFrequentlyHit() const` (httpserv.h:198).
+    #[wrap(
+        name = is_frequently_hit,
+        cpp = "IHttpUrlInfo::IsFrequentlyHit",
+        slot = 1,
+        ret = bool,
+        page = "ihttpurlinfo-isfrequentlyhit-method",
+        doc = "Whether IIS counts this URL as frequently requested."
+    )]
     pub IsFrequentlyHit: unsafe extern "system" fn(this: *mut IHttpUrlInfo) -> BOOL,
 }
 /// `class IScriptMapInfo` (httpserv.h:201): 11 vtable slots, 11 of them its own.
@@ -521,32 +666,123 @@ impl IScriptMapInfo {
 #[repr(C)]
 pub struct IScriptMapInfo_Vtbl {
     /// Slot 0: `PCWSTR GetPath() const` (httpserv.h:204).
+    #[wrap(
+        name = get_path,
+        cpp = "IScriptMapInfo::GetPath",
+        slot = 0,
+        ret = wstr,
+        page = "iscriptmapinfo-getpath-method",
+        doc = "The path pattern (e.g. *.asp) that the handler mapping matches."
+    )]
     pub GetPath: unsafe extern "system" fn(this: *mut IScriptMapInfo) -> PCWSTR,
     /// Slot 1: `PCSTR GetAllowedVerbs() const` (httpserv.h:205).
+    #[wrap(
+        name = get_allowed_verbs,
+        cpp = "IScriptMapInfo::GetAllowedVerbs",
+        slot = 1,
+        ret = cstr,
+        page = "iscriptmapinfo-getallowedverbs-method",
+        doc = "Comma-separated HTTP verbs the handler mapping accepts."
+    )]
     pub GetAllowedVerbs: unsafe extern "system" fn(this: *mut IScriptMapInfo) -> PCSTR,
     /// Slot 2: `PCWSTR GetModules(DWORD * pcchModules = NULL) const` (httpserv.h:206).
+    #[wrap(
+        name = get_modules,
+        cpp = "IScriptMapInfo::GetModules",
+        slot = 2,
+        ret = wide(pcchModules),
+        params(pcchModules = len_out),
+        page = "iscriptmapinfo-getmodules-method",
+        doc = "Comma-separated module names configured for the handler."
+    )]
     pub GetModules:
         unsafe extern "system" fn(this: *mut IScriptMapInfo, pcchModules: *mut u32) -> PCWSTR,
     /// Slot 3: `PCWSTR GetScriptProcessor(DWORD * pcchScriptProcessor = NULL) const` (httpserv.h:207).
+    #[wrap(
+        name = get_script_processor,
+        cpp = "IScriptMapInfo::GetScriptProcessor",
+        slot = 3,
+        ret = wide(pcchScriptProcessor),
+        params(pcchScriptProcessor = len_out),
+        page = "iscriptmapinfo-getscriptprocessor-method",
+        doc = "Path of the script engine of the handler; empty when none."
+    )]
     pub GetScriptProcessor: unsafe extern "system" fn(
         this: *mut IScriptMapInfo,
         pcchScriptProcessor: *mut u32,
     ) -> PCWSTR,
     /// Slot 4: `PCWSTR GetManagedType(DWORD * pcchManagedType = NULL) const` (httpserv.h:208).
+    #[wrap(
+        name = get_managed_type,
+        cpp = "IScriptMapInfo::GetManagedType",
+        slot = 4,
+        ret = wide(pcchManagedType),
+        params(pcchManagedType = len_out),
+        page = "iscriptmapinfo-getmanagedtype-method",
+        doc = "Managed (.NET) type name configured for the handler."
+    )]
     pub GetManagedType:
         unsafe extern "system" fn(this: *mut IScriptMapInfo, pcchManagedType: *mut u32) -> PCWSTR,
     /// Slot 5: `BOOL GetAllowPathInfoForScriptMappings() const` (httpserv.h:209).
+    #[wrap(
+        name = get_allow_path_info_for_script_mappings,
+        cpp = "IScriptMapInfo::GetAllowPathInfoForScriptMappings",
+        slot = 5,
+        ret = bool,
+        page = "iscriptmapinfo-getallowpathinfoforscriptmappings-method",
+        doc = "Whether the handler accepts extra path info after the file name."
+    )]
     pub GetAllowPathInfoForScriptMappings:
         unsafe extern "system" fn(this: *mut IScriptMapInfo) -> BOOL,
     /// Slot 6: `DWORD GetRequiredAccess() const` (httpserv.h:210).
+    #[wrap(
+        name = get_required_access,
+        cpp = "IScriptMapInfo::GetRequiredAccess",
+        slot = 6,
+        ret = value,
+        page = "iscriptmapinfo-getrequiredaccess-method",
+        doc = "Access level (none, read, write, script, execute) the handler needs."
+    )]
     pub GetRequiredAccess: unsafe extern "system" fn(this: *mut IScriptMapInfo) -> u32,
     /// Slot 7: `DWORD GetResourceType() const` (httpserv.h:211).
+    #[wrap(
+        name = get_resource_type,
+        cpp = "IScriptMapInfo::GetResourceType",
+        slot = 7,
+        ret = value,
+        page = "iscriptmapinfo-getresourcetype-method",
+        doc = "Kind of resource (file, directory, either, unspecified) the handler serves."
+    )]
     pub GetResourceType: unsafe extern "system" fn(this: *mut IScriptMapInfo) -> u32,
     /// Slot 8: `BOOL GetIsStarScriptMap() const` (httpserv.h:212).
+    #[wrap(
+        name = get_is_star_script_map,
+        cpp = "IScriptMapInfo::GetIsStarScriptMap",
+        slot = 8,
+        ret = bool,
+        page = "iscriptmapinfo-getisstarscriptmap-method",
+        doc = "Whether the handler is a wildcard mapping that sees every request."
+    )]
     pub GetIsStarScriptMap: unsafe extern "system" fn(this: *mut IScriptMapInfo) -> BOOL,
     /// Slot 9: `DWORD GetResponseBufferLimit() const` (httpserv.h:213).
+    #[wrap(
+        name = get_response_buffer_limit,
+        cpp = "IScriptMapInfo::GetResponseBufferLimit",
+        slot = 9,
+        ret = value,
+        page = "iscriptmapinfo-getresponsebufferlimit-method",
+        doc = "Response buffer size, in bytes, configured for the handler."
+    )]
     pub GetResponseBufferLimit: unsafe extern "system" fn(this: *mut IScriptMapInfo) -> u32,
     /// Slot 10: `PCWSTR GetName() const` (httpserv.h:214).
+    #[wrap(
+        name = get_name,
+        cpp = "IScriptMapInfo::GetName",
+        slot = 10,
+        ret = wstr,
+        page = "iscriptmapinfo-getname-method",
+        doc = "Configured display name of the handler mapping."
+    )]
     pub GetName: unsafe extern "system" fn(this: *mut IScriptMapInfo) -> PCWSTR,
 }
 /// `class IMetadataInfo` (httpserv.h:219): 4 vtable slots, 4 of them its own.
@@ -567,12 +803,44 @@ impl IMetadataInfo {
 #[repr(C)]
 pub struct IMetadataInfo_Vtbl {
     /// Slot 0: `PCWSTR GetMetaPath() const` (httpserv.h:222).
+    #[wrap(
+        name = get_meta_path,
+        cpp = "IMetadataInfo::GetMetaPath",
+        slot = 0,
+        ret = wstr,
+        page = "imetadatainfo-getmetapath-method",
+        doc = "Configuration path that applies to the current context."
+    )]
     pub GetMetaPath: unsafe extern "system" fn(this: *mut IMetadataInfo) -> PCWSTR,
     /// Slot 1: `PCWSTR GetVrPath() const` (httpserv.h:223).
+    #[wrap(
+        name = get_vr_path,
+        cpp = "IMetadataInfo::GetVrPath",
+        slot = 1,
+        ret = wstr,
+        page = "imetadatainfo-getvrpath-method",
+        doc = "Physical path of the virtual directory of the current context."
+    )]
     pub GetVrPath: unsafe extern "system" fn(this: *mut IMetadataInfo) -> PCWSTR,
     /// Slot 2: `IHttpTokenEntry * GetVrToken()` (httpserv.h:224).
+    #[wrap(
+        name = get_vr_token,
+        cpp = "IMetadataInfo::GetVrToken",
+        slot = 2,
+        ret = opt_iface,
+        page = "imetadatainfo-getvrtoken-method",
+        doc = "Token entry of the account configured for the virtual directory, if any."
+    )]
     pub GetVrToken: unsafe extern "system" fn(this: *mut IMetadataInfo) -> *mut IHttpTokenEntry,
     /// Slot 3: `IHttpModuleContextContainer * GetModuleContextContainer()` (httpserv.h:225).
+    #[wrap(
+        name = get_module_context_container,
+        cpp = "IMetadataInfo::GetModuleContextContainer",
+        slot = 3,
+        ret = iface,
+        page = "imetadatainfo-getmodulecontextcontainer-method",
+        doc = "Container where modules keep per-metadata context objects."
+    )]
     pub GetModuleContextContainer:
         unsafe extern "system" fn(this: *mut IMetadataInfo) -> *mut IHttpModuleContextContainer,
 }
@@ -603,8 +871,25 @@ pub struct IReferencedMetadataInfo_Vtbl {
     /// Slots 0..4: the vtable of `IMetadataInfo`.
     pub base__: IMetadataInfo_Vtbl,
     /// Slot 4: `void ReferenceMetadata()` (httpserv.h:231).
+    #[wrap(
+        name = reference_metadata,
+        cpp = "IReferencedMetadataInfo::ReferenceMetadata",
+        slot = 4,
+        ret = value,
+        page = "ireferencedmetadatainfo-referencemetadata-method",
+        doc = "Takes an extra reference on the metadata so it can be kept for later."
+    )]
     pub ReferenceMetadata: unsafe extern "system" fn(this: *mut IReferencedMetadataInfo),
     /// Slot 5: `void DereferenceMetadata()` (httpserv.h:232).
+    #[wrap(
+        name = dereference_metadata,
+        cpp = "IReferencedMetadataInfo::DereferenceMetadata",
+        slot = 5,
+        ret = value,
+        safety = "drops a reference taken before; the object may be freed, so it must not be used afterwards",
+        page = "ireferencedmetadatainfo-dereferencemetadata-method",
+        doc = "Gives back a reference on the metadata taken earlier."
+    )]
     pub DereferenceMetadata: unsafe extern "system" fn(this: *mut IReferencedMetadataInfo),
 }
 /// `class IHttpRequest` (httpserv.h:235): 24 vtable slots, 24 of them its own.
@@ -625,24 +910,67 @@ impl IHttpRequest {
 #[repr(C)]
 pub struct IHttpRequest_Vtbl {
     /// Slot 0: `const HTTP_REQUEST * GetRawHttpRequest() const` (httpserv.h:239).
+    #[wrap(
+        name = get_raw_http_request,
+        cpp = "IHttpRequest::GetRawHttpRequest",
+        slot = 0,
+        ret = raw,
+        page = "ihttprequest-getrawhttprequest-method",
+        doc = "Read-only pointer to the underlying HTTP.sys request structure."
+    )]
     pub GetRawHttpRequest_const:
         unsafe extern "system" fn(this: *mut IHttpRequest) -> *const HTTP_REQUEST_V2,
     /// Slot 1: `HTTP_REQUEST * GetRawHttpRequest()` (httpserv.h:238).
+    #[wrap(
+        name = get_raw_http_request_mut,
+        cpp = "IHttpRequest::GetRawHttpRequest",
+        slot = 1,
+        ret = raw,
+        page = "ihttprequest-getrawhttprequest-method",
+        doc = "Writable pointer to the underlying HTTP.sys request structure."
+    )]
     pub GetRawHttpRequest:
         unsafe extern "system" fn(this: *mut IHttpRequest) -> *mut HTTP_REQUEST_V2,
     /// Slot 2: `PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const` (httpserv.h:241).
+    #[wrap(
+        name = get_header_by_id,
+        cpp = "IHttpRequest::GetHeader",
+        slot = 2,
+        ret = bytes(pcchHeaderValue),
+        params(pcchHeaderValue = len_out),
+        page = "ihttprequest-getheader-method",
+        doc = "Value of a well-known request header chosen by its HTTP_HEADER_ID."
+    )]
     pub GetHeader_HTTP_HEADER_ID: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         ulHeaderIndex: HTTP_HEADER_ID,
         pcchHeaderValue: *mut u16,
     ) -> PCSTR,
     /// Slot 3: `PCSTR GetHeader(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const` (httpserv.h:240).
+    #[wrap(
+        name = get_header,
+        cpp = "IHttpRequest::GetHeader",
+        slot = 3,
+        ret = bytes(pcchHeaderValue),
+        params(pszHeaderName = cstr, pcchHeaderValue = len_out),
+        page = "ihttprequest-getheader-method",
+        doc = "Value of a request header looked up by its name."
+    )]
     pub GetHeader_PCSTR: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         pszHeaderName: PCSTR,
         pcchHeaderValue: *mut u16,
     ) -> PCSTR,
     /// Slot 4: `HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace)` (httpserv.h:251).
+    #[wrap(
+        name = set_header_by_id,
+        cpp = "IHttpRequest::SetHeader",
+        slot = 4,
+        ret = hresult,
+        params(pszHeaderValue = bytes(cchHeaderValue), fReplace = bool),
+        page = "ihttprequest-setheader-method",
+        doc = "Replaces or extends a well-known request header chosen by id."
+    )]
     pub SetHeader_HTTP_HEADER_ID: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         ulHeaderIndex: HTTP_HEADER_ID,
@@ -651,6 +979,19 @@ pub struct IHttpRequest_Vtbl {
         fReplace: BOOL,
     ) -> HRESULT,
     /// Slot 5: `HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace)` (httpserv.h:245).
+    #[wrap(
+        name = set_header,
+        cpp = "IHttpRequest::SetHeader",
+        slot = 5,
+        ret = hresult,
+        params(
+            pszHeaderName = cstr,
+            pszHeaderValue = bytes(cchHeaderValue),
+            fReplace = bool
+        ),
+        page = "ihttprequest-setheader-method",
+        doc = "Replaces or extends a request header chosen by name."
+    )]
     pub SetHeader_PCSTR: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         pszHeaderName: PCSTR,
@@ -659,19 +1000,62 @@ pub struct IHttpRequest_Vtbl {
         fReplace: BOOL,
     ) -> HRESULT,
     /// Slot 6: `HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex)` (httpserv.h:258).
+    #[wrap(
+        name = delete_header_by_id,
+        cpp = "IHttpRequest::DeleteHeader",
+        slot = 6,
+        ret = hresult,
+        page = "ihttprequest-deleteheader-method",
+        doc = "Removes a well-known request header chosen by id."
+    )]
     pub DeleteHeader_HTTP_HEADER_ID: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         ulHeaderIndex: HTTP_HEADER_ID,
     ) -> HRESULT,
     /// Slot 7: `HRESULT DeleteHeader(PCSTR pszHeaderName)` (httpserv.h:257).
+    #[wrap(
+        name = delete_header,
+        cpp = "IHttpRequest::DeleteHeader",
+        slot = 7,
+        ret = hresult,
+        params(pszHeaderName = cstr),
+        page = "ihttprequest-deleteheader-method",
+        doc = "Removes a request header chosen by name."
+    )]
     pub DeleteHeader_PCSTR:
         unsafe extern "system" fn(this: *mut IHttpRequest, pszHeaderName: PCSTR) -> HRESULT,
     /// Slot 8: `PCSTR GetHttpMethod() const` (httpserv.h:259).
+    #[wrap(
+        name = get_http_method,
+        cpp = "IHttpRequest::GetHttpMethod",
+        slot = 8,
+        ret = cstr,
+        page = "ihttprequest-gethttpmethod-method",
+        doc = "The HTTP verb of the request, such as GET or POST."
+    )]
     pub GetHttpMethod: unsafe extern "system" fn(this: *mut IHttpRequest) -> PCSTR,
     /// Slot 9: `HRESULT SetHttpMethod(PCSTR pszHttpMethod)` (httpserv.h:260).
+    #[wrap(
+        name = set_http_method,
+        cpp = "IHttpRequest::SetHttpMethod",
+        slot = 9,
+        ret = hresult,
+        params(pszHttpMethod = cstr),
+        page = "ihttprequest-sethttpmethod-method",
+        doc = "Changes the HTTP verb that later pipeline stages see for the request."
+    )]
     pub SetHttpMethod:
         unsafe extern "system" fn(this: *mut IHttpRequest, pszHttpMethod: PCSTR) -> HRESULT,
     /// Slot 10: `HRESULT SetUrl(PCSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString)` (httpserv.h:262).
+    #[wrap(
+        name = set_url_ansi,
+        cpp = "IHttpRequest::SetUrl",
+        slot = 10,
+        ret = hresult,
+        params(pszUrl = bytes(cchUrl), fResetQueryString = bool),
+        page = "ihttprequest-seturl-method",
+        doc = "Changes the request URL, given as narrow characters, optionally dropping the query."
+    )]
     pub SetUrl_PCSTR: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         pszUrl: PCSTR,
@@ -679,6 +1063,15 @@ pub struct IHttpRequest_Vtbl {
         fResetQueryString: BOOL,
     ) -> HRESULT,
     /// Slot 11: `HRESULT SetUrl(PCWSTR pszUrl, DWORD cchUrl, BOOL fResetQueryString)` (httpserv.h:261).
+    #[wrap(
+        name = set_url,
+        cpp = "IHttpRequest::SetUrl",
+        slot = 11,
+        ret = hresult,
+        params(pszUrl = wide(cchUrl), fResetQueryString = bool),
+        page = "ihttprequest-seturl-method",
+        doc = "Changes the request URL, given as UTF-16, optionally dropping the query."
+    )]
     pub SetUrl_PCWSTR: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         pszUrl: PCWSTR,
@@ -686,14 +1079,61 @@ pub struct IHttpRequest_Vtbl {
         fResetQueryString: BOOL,
     ) -> HRESULT,
     /// Slot 12: `BOOL GetUrlChanged() const` (httpserv.h:263).
+    #[wrap(
+        name = get_url_changed,
+        cpp = "IHttpRequest::GetUrlChanged",
+        slot = 12,
+        ret = bool,
+        page = "ihttprequest-geturlchanged-method",
+        doc = "Whether the request URL was changed by SetUrl."
+    )]
     pub GetUrlChanged: unsafe extern "system" fn(this: *mut IHttpRequest) -> BOOL,
     /// Slot 13: `PCWSTR GetForwardedUrl() const` (httpserv.h:264).
+    #[wrap(
+        name = get_forwarded_url,
+        cpp = "IHttpRequest::GetForwardedUrl",
+        slot = 13,
+        ret = wstr,
+        page = "ihttprequest-getforwardedurl-method",
+        doc = "URL after a SetUrl to a non-local target; absent when the target is local."
+    )]
     pub GetForwardedUrl: unsafe extern "system" fn(this: *mut IHttpRequest) -> PCWSTR,
     /// Slot 14: `PSOCKADDR GetLocalAddress() const` (httpserv.h:265).
+    #[wrap(
+        name = get_local_address,
+        cpp = "IHttpRequest::GetLocalAddress",
+        slot = 14,
+        ret = raw,
+        page = "ihttprequest-getlocaladdress-method",
+        doc = "Socket address of the server side of the connection."
+    )]
     pub GetLocalAddress: unsafe extern "system" fn(this: *mut IHttpRequest) -> *mut SOCKADDR,
     /// Slot 15: `PSOCKADDR GetRemoteAddress() const` (httpserv.h:266).
+    #[wrap(
+        name = get_remote_address,
+        cpp = "IHttpRequest::GetRemoteAddress",
+        slot = 15,
+        ret = raw,
+        page = "ihttprequest-getremoteaddress-method",
+        doc = "Socket address of the client side of the connection."
+    )]
     pub GetRemoteAddress: unsafe extern "system" fn(this: *mut IHttpRequest) -> *mut SOCKADDR,
     /// Slot 16: `HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL)` (httpserv.h:267).
+    #[wrap(
+        name = read_entity_body,
+        cpp = "IHttpRequest::ReadEntityBody",
+        slot = 16,
+        ret = hresult,
+        params(
+            pvBuffer = raw,
+            fAsync = bool,
+            pcbBytesReceived = out,
+            pfCompletionPending = out_bool
+        ),
+        safety = "pvBuffer must be writable for cbBuffer bytes and, for an asynchronous read, stay valid until the completion has run",
+        page = "ihttprequest-readentitybody-method",
+        doc = "Reads part of the request body into a caller buffer, synchronously or asynchronously."
+    )]
     pub ReadEntityBody: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         pvBuffer: *mut c_void,
@@ -703,34 +1143,106 @@ pub struct IHttpRequest_Vtbl {
         pfCompletionPending: *mut BOOL,
     ) -> HRESULT,
     /// Slot 17: `HRESULT InsertEntityBody(void * pvBuffer, DWORD cbBuffer)` (httpserv.h:274).
+    #[wrap(
+        name = insert_entity_body,
+        cpp = "IHttpRequest::InsertEntityBody",
+        slot = 17,
+        ret = hresult,
+        params(pvBuffer = raw),
+        safety = "IIS keeps using the buffer without copying it, so it must hold cbBuffer readable bytes until the request ends",
+        page = "ihttprequest-insertentitybody-method",
+        doc = "Puts extra data in front of the part of the request body not read yet."
+    )]
     pub InsertEntityBody: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         pvBuffer: *mut c_void,
         cbBuffer: u32,
     ) -> HRESULT,
     /// Slot 18: `DWORD GetRemainingEntityBytes()` (httpserv.h:275).
+    #[wrap(
+        name = get_remaining_entity_bytes,
+        cpp = "IHttpRequest::GetRemainingEntityBytes",
+        slot = 18,
+        ret = value,
+        page = "ihttprequest-getremainingentitybytes-method",
+        doc = "Count of request body bytes the client has yet to deliver."
+    )]
     pub GetRemainingEntityBytes: unsafe extern "system" fn(this: *mut IHttpRequest) -> u32,
     /// Slot 19: `void GetHttpVersion(USHORT * pMajorVersion, USHORT * pMinorVersion) const` (httpserv.h:276).
+    #[wrap(
+        name = get_http_version,
+        cpp = "IHttpRequest::GetHttpVersion",
+        slot = 19,
+        ret = value,
+        params(pMajorVersion = out, pMinorVersion = out),
+        page = "ihttprequest-gethttpversion-method",
+        doc = "Major and minor HTTP protocol version of the request."
+    )]
     pub GetHttpVersion: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         pMajorVersion: *mut u16,
         pMinorVersion: *mut u16,
     ),
     /// Slot 20: `HRESULT GetClientCertificate(HTTP_SSL_CLIENT_CERT_INFO ** ppClientCertInfo, BOOL * pfClientCertNegotiated)` (httpserv.h:277).
+    #[wrap(
+        name = get_client_certificate,
+        cpp = "IHttpRequest::GetClientCertificate",
+        slot = 20,
+        ret = hresult,
+        params(ppClientCertInfo = out, pfClientCertNegotiated = out_bool),
+        page = "ihttprequest-getclientcertificate-method",
+        doc = "Client certificate info (may be null) and whether it was already negotiated."
+    )]
     pub GetClientCertificate: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         ppClientCertInfo: *mut *mut HTTP_SSL_CLIENT_CERT_INFO,
         pfClientCertNegotiated: *mut BOOL,
     ) -> HRESULT,
     /// Slot 21: `HRESULT NegotiateClientCertificate(BOOL fAsync, BOOL * pfCompletionPending = NULL)` (httpserv.h:281).
+    #[wrap(
+        name = negotiate_client_certificate,
+        cpp = "IHttpRequest::NegotiateClientCertificate",
+        slot = 21,
+        ret = hresult,
+        params(fAsync = bool, pfCompletionPending = out_bool),
+        page = "ihttprequest-negotiateclientcertificate-method",
+        doc = "Starts client certificate negotiation with the client."
+    )]
     pub NegotiateClientCertificate: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         fAsync: BOOL,
         pfCompletionPending: *mut BOOL,
     ) -> HRESULT,
     /// Slot 22: `DWORD GetSiteId() const` (httpserv.h:285).
+    #[wrap(
+        name = get_site_id,
+        cpp = "IHttpRequest::GetSiteId",
+        slot = 22,
+        ret = value,
+        page = "ihttprequest-getsiteid-method",
+        doc = "Numeric id of the site that received the request."
+    )]
     pub GetSiteId: unsafe extern "system" fn(this: *mut IHttpRequest) -> u32,
     /// Slot 23: `HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD * pdwNewChangeNumber, PCSTR[41] knownHeaderSnapshot, DWORD * pdwUnknownHeaderSnapshot, PCSTR ** ppUnknownHeaderNameSnapshot, PCSTR ** ppUnknownHeaderValueSnapshot, DWORD[42] diffedKnownHeaderIndices, DWORD * pdwDiffedUnknownHeaders, DWORD ** ppDiffedUnknownHeaderIndices)` (httpserv.h:286).
+    #[wrap(
+        name = get_header_changes,
+        cpp = "IHttpRequest::GetHeaderChanges",
+        slot = 23,
+        ret = hresult,
+        params(
+            pdwNewChangeNumber = out,
+            knownHeaderSnapshot = raw,
+            pdwUnknownHeaderSnapshot = raw,
+            ppUnknownHeaderNameSnapshot = raw,
+            ppUnknownHeaderValueSnapshot = raw,
+            diffedKnownHeaderIndices = raw,
+            pdwDiffedUnknownHeaders = out,
+            ppDiffedUnknownHeaderIndices = out
+        ),
+        safety = "the snapshot arrays and counts must be the sized arrays IIS expects and come from an earlier call of this method",
+        page = "ihttprequest-getheaderchanges-method",
+        doc = "IIS-internal diff of request headers against an earlier snapshot."
+    )]
     pub GetHeaderChanges: unsafe extern "system" fn(
         this: *mut IHttpRequest,
         dwOldChangeNumber: u32,
@@ -771,6 +1283,15 @@ pub struct IHttpRequest2_Vtbl {
     /// Slots 0..24: the vtable of `IHttpRequest`.
     pub base__: IHttpRequest_Vtbl,
     /// Slot 24: `HRESULT GetChannelBindingToken(PBYTE * ppToken, DWORD * pTokenSize)` (httpserv.h:302).
+    #[wrap(
+        name = get_channel_binding_token,
+        cpp = "IHttpRequest2::GetChannelBindingToken",
+        slot = 24,
+        ret = hresult,
+        params(ppToken = out_bytes(pTokenSize), pTokenSize = len_out),
+        page = "ihttprequest2-getchannelbindingtoken-method",
+        doc = "Raw CBT bytes tying the request to its TLS channel."
+    )]
     pub GetChannelBindingToken: unsafe extern "system" fn(
         this: *mut IHttpRequest2,
         ppToken: *mut *mut u8,
@@ -804,6 +1325,23 @@ pub struct IHttpRequest3_Vtbl {
     /// Slots 0..25: the vtable of `IHttpRequest2`.
     pub base__: IHttpRequest2_Vtbl,
     /// Slot 25: `HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL)` (httpserv.h:317).
+    #[wrap(
+        name = read_entity_body,
+        cpp = "IHttpRequest3::ReadEntityBody",
+        slot = 25,
+        ret = hresult,
+        params(
+            pvBuffer = raw,
+            fAsync = bool,
+            pfnCompletionCallback = raw,
+            pvCompletionContext = raw,
+            pcbBytesReceived = out,
+            pfCompletionPending = out_bool
+        ),
+        safety = "pvBuffer must be writable for cbBuffer bytes, and buffer, callback and context must stay valid until the completion has run",
+        page = "ihttprequest3-readentitybody-method",
+        doc = "Reads request body data, reporting an asynchronous result to a callback."
+    )]
     pub ReadEntityBody: unsafe extern "system" fn(
         this: *mut IHttpRequest3,
         pvBuffer: *mut c_void,
@@ -842,6 +1380,20 @@ pub struct IHttpRequest4_Vtbl {
     /// Slots 0..26: the vtable of `IHttpRequest3`.
     pub base__: IHttpRequest3_Vtbl,
     /// Slot 26: `HRESULT ReadEntityBody(void * pvBuffer, DWORD cbBuffer, BOOL fAsync, ULONG ulFlags, DWORD * pcbBytesReceived, BOOL * pfCompletionPending = NULL)` (httpserv.h:331).
+    #[wrap(
+        name = read_entity_body,
+        cpp = "IHttpRequest4::ReadEntityBody",
+        slot = 26,
+        ret = hresult,
+        params(
+            pvBuffer = raw,
+            fAsync = bool,
+            pcbBytesReceived = out,
+            pfCompletionPending = out_bool
+        ),
+        safety = "pvBuffer must be writable for cbBuffer bytes and, for an asynchronous read, stay valid until the completion has run",
+        doc = "Reads request body data with extra read flags."
+    )]
     pub ReadEntityBody: unsafe extern "system" fn(
         this: *mut IHttpRequest4,
         pvBuffer: *mut c_void,
@@ -870,37 +1422,152 @@ impl IHttpCachePolicy {
 #[repr(C)]
 pub struct IHttpCachePolicy_Vtbl {
     /// Slot 0: `HTTP_CACHE_POLICY * GetKernelCachePolicy()` (httpserv.h:344).
+    #[wrap(
+        name = get_kernel_cache_policy,
+        cpp = "IHttpCachePolicy::GetKernelCachePolicy",
+        slot = 0,
+        ret = raw,
+        page = "ihttpcachepolicy-getkernelcachepolicy-method",
+        doc = "Pointer to the kernel (HTTP.sys) cache policy of the response."
+    )]
     pub GetKernelCachePolicy:
         unsafe extern "system" fn(this: *mut IHttpCachePolicy) -> *mut HTTP_CACHE_POLICY,
     /// Slot 1: `void SetKernelCacheInvalidatorSet()` (httpserv.h:345).
+    #[wrap(
+        name = set_kernel_cache_invalidator_set,
+        cpp = "IHttpCachePolicy::SetKernelCacheInvalidatorSet",
+        slot = 1,
+        ret = value,
+        page = "ihttpcachepolicy-setkernelcacheinvalidatorset-method",
+        doc = "Flags that an invalidator is set for the kernel-cached response."
+    )]
     pub SetKernelCacheInvalidatorSet: unsafe extern "system" fn(this: *mut IHttpCachePolicy),
     /// Slot 2: `HTTP_CACHE_POLICY * GetUserCachePolicy()` (httpserv.h:346).
+    #[wrap(
+        name = get_user_cache_policy,
+        cpp = "IHttpCachePolicy::GetUserCachePolicy",
+        slot = 2,
+        ret = raw,
+        page = "ihttpcachepolicy-getusercachepolicy-method",
+        doc = "Pointer to the user-mode output cache policy of the response."
+    )]
     pub GetUserCachePolicy:
         unsafe extern "system" fn(this: *mut IHttpCachePolicy) -> *mut HTTP_CACHE_POLICY,
     /// Slot 3: `HRESULT AppendVaryByHeader(PCSTR pszHeader)` (httpserv.h:347).
+    #[wrap(
+        name = append_vary_by_header,
+        cpp = "IHttpCachePolicy::AppendVaryByHeader",
+        slot = 3,
+        ret = hresult,
+        params(pszHeader = cstr),
+        page = "ihttpcachepolicy-appendvarybyheader-method",
+        doc = "Adds a header name the cached response should vary by."
+    )]
     pub AppendVaryByHeader:
         unsafe extern "system" fn(this: *mut IHttpCachePolicy, pszHeader: PCSTR) -> HRESULT,
     /// Slot 4: `PCSTR GetVaryByHeaders() const` (httpserv.h:348).
+    #[wrap(
+        name = get_vary_by_headers,
+        cpp = "IHttpCachePolicy::GetVaryByHeaders",
+        slot = 4,
+        ret = cstr,
+        page = "ihttpcachepolicy-getvarybyheaders-method",
+        doc = "Comma-separated header names the cached response varies by."
+    )]
     pub GetVaryByHeaders: unsafe extern "system" fn(this: *mut IHttpCachePolicy) -> PCSTR,
     /// Slot 5: `HRESULT AppendVaryByQueryString(PCSTR pszParam)` (httpserv.h:349).
+    #[wrap(
+        name = append_vary_by_query_string,
+        cpp = "IHttpCachePolicy::AppendVaryByQueryString",
+        slot = 5,
+        ret = hresult,
+        params(pszParam = cstr),
+        page = "ihttpcachepolicy-appendvarybyquerystring-method",
+        doc = "Adds a query parameter the cached response should vary by."
+    )]
     pub AppendVaryByQueryString:
         unsafe extern "system" fn(this: *mut IHttpCachePolicy, pszParam: PCSTR) -> HRESULT,
     /// Slot 6: `PCSTR GetVaryByQueryStrings() const` (httpserv.h:350).
+    #[wrap(
+        name = get_vary_by_query_strings,
+        cpp = "IHttpCachePolicy::GetVaryByQueryStrings",
+        slot = 6,
+        ret = cstr,
+        page = "ihttpcachepolicy-getvarybyquerystrings-method",
+        doc = "Comma-separated query parameters the cached response varies by."
+    )]
     pub GetVaryByQueryStrings: unsafe extern "system" fn(this: *mut IHttpCachePolicy) -> PCSTR,
     /// Slot 7: `HRESULT SetVaryByValue(PCSTR pszValue)` (httpserv.h:351).
+    #[wrap(
+        name = set_vary_by_value,
+        cpp = "IHttpCachePolicy::SetVaryByValue",
+        slot = 7,
+        ret = hresult,
+        params(pszValue = cstr),
+        page = "ihttpcachepolicy-setvarybyvalue-method",
+        doc = "Sets the custom value the cached response varies by."
+    )]
     pub SetVaryByValue:
         unsafe extern "system" fn(this: *mut IHttpCachePolicy, pszValue: PCSTR) -> HRESULT,
     /// Slot 8: `PCSTR GetVaryByValue() const` (httpserv.h:352).
+    #[wrap(
+        name = get_vary_by_value,
+        cpp = "IHttpCachePolicy::GetVaryByValue",
+        slot = 8,
+        ret = cstr,
+        page = "ihttpcachepolicy-getvarybyvalue-method",
+        doc = "The custom value the cached response varies by."
+    )]
     pub GetVaryByValue: unsafe extern "system" fn(this: *mut IHttpCachePolicy) -> PCSTR,
     /// Slot 9: `BOOL IsUserCacheEnabled() const` (httpserv.h:353).
+    #[wrap(
+        name = is_user_cache_enabled,
+        cpp = "IHttpCachePolicy::IsUserCacheEnabled",
+        slot = 9,
+        ret = bool,
+        page = "ihttpcachepolicy-isusercacheenabled-method",
+        doc = "Whether user-mode output caching is still allowed for the response."
+    )]
     pub IsUserCacheEnabled: unsafe extern "system" fn(this: *mut IHttpCachePolicy) -> BOOL,
     /// Slot 10: `void DisableUserCache()` (httpserv.h:354).
+    #[wrap(
+        name = disable_user_cache,
+        cpp = "IHttpCachePolicy::DisableUserCache",
+        slot = 10,
+        ret = value,
+        page = "ihttpcachepolicy-disableusercache-method",
+        doc = "Turns off user-mode output caching for the response for good."
+    )]
     pub DisableUserCache: unsafe extern "system" fn(this: *mut IHttpCachePolicy),
     /// Slot 11: `BOOL IsCached() const` (httpserv.h:355).
+    #[wrap(
+        name = is_cached,
+        cpp = "IHttpCachePolicy::IsCached",
+        slot = 11,
+        ret = bool,
+        page = "ihttpcachepolicy-iscached-method",
+        doc = "Whether the response has been marked as cached."
+    )]
     pub IsCached: unsafe extern "system" fn(this: *mut IHttpCachePolicy) -> BOOL,
     /// Slot 12: `void SetIsCached()` (httpserv.h:356).
+    #[wrap(
+        name = set_is_cached,
+        cpp = "IHttpCachePolicy::SetIsCached",
+        slot = 12,
+        ret = value,
+        page = "ihttpcachepolicy-setiscached-method",
+        doc = "Marks the response as cached."
+    )]
     pub SetIsCached: unsafe extern "system" fn(this: *mut IHttpCachePolicy),
     /// Slot 13: `BOOL GetKernelCacheInvalidatorSet() const` (httpserv.h:357).
+    #[wrap(
+        name = get_kernel_cache_invalidator_set,
+        cpp = "IHttpCachePolicy::GetKernelCacheInvalidatorSet",
+        slot = 13,
+        ret = bool,
+        page = "ihttpcachepolicy-getkernelcacheinvalidatorset",
+        doc = "Whether an invalidator was set for the kernel-cached response."
+    )]
     pub GetKernelCacheInvalidatorSet:
         unsafe extern "system" fn(this: *mut IHttpCachePolicy) -> BOOL,
 }
@@ -931,8 +1598,24 @@ pub struct IHttpCachePolicy2_Vtbl {
     /// Slots 0..14: the vtable of `IHttpCachePolicy`.
     pub base__: IHttpCachePolicy_Vtbl,
     /// Slot 14: `BOOL IsForceUpdateSet() const` (httpserv.h:363).
+    #[wrap(
+        name = is_force_update_set,
+        cpp = "IHttpCachePolicy2::IsForceUpdateSet",
+        slot = 14,
+        ret = bool,
+        page = "ihttpcachepolicy2-isforceupdateset-method",
+        doc = "Whether a forced cache update was requested for this request."
+    )]
     pub IsForceUpdateSet: unsafe extern "system" fn(this: *mut IHttpCachePolicy2) -> BOOL,
     /// Slot 15: `void SetForceUpdate()` (httpserv.h:364).
+    #[wrap(
+        name = set_force_update,
+        cpp = "IHttpCachePolicy2::SetForceUpdate",
+        slot = 15,
+        ret = value,
+        page = "ihttpcachepolicy2-setforceupdate-method",
+        doc = "Asks for the cached entry of this request to be refreshed."
+    )]
     pub SetForceUpdate: unsafe extern "system" fn(this: *mut IHttpCachePolicy2),
 }
 /// `class IHttpResponse` (httpserv.h:367): 28 vtable slots, 28 of them its own.
@@ -953,15 +1636,54 @@ impl IHttpResponse {
 #[repr(C)]
 pub struct IHttpResponse_Vtbl {
     /// Slot 0: `const HTTP_RESPONSE * GetRawHttpResponse() const` (httpserv.h:371).
+    #[wrap(
+        name = get_raw_http_response,
+        cpp = "IHttpResponse::GetRawHttpResponse",
+        slot = 0,
+        ret = raw,
+        page = "ihttpresponse-getrawhttpresponse-method",
+        doc = "Read-only pointer to the underlying HTTP.sys response structure."
+    )]
     pub GetRawHttpResponse_const:
         unsafe extern "system" fn(this: *mut IHttpResponse) -> *const HTTP_RESPONSE_V2,
     /// Slot 1: `HTTP_RESPONSE * GetRawHttpResponse()` (httpserv.h:370).
+    #[wrap(
+        name = get_raw_http_response_mut,
+        cpp = "IHttpResponse::GetRawHttpResponse",
+        slot = 1,
+        ret = raw,
+        page = "ihttpresponse-getrawhttpresponse-method",
+        doc = "Writable pointer to the underlying HTTP.sys response structure."
+    )]
     pub GetRawHttpResponse:
         unsafe extern "system" fn(this: *mut IHttpResponse) -> *mut HTTP_RESPONSE_V2,
     /// Slot 2: `IHttpCachePolicy * GetCachePolicy()` (httpserv.h:372).
+    #[wrap(
+        name = get_cache_policy,
+        cpp = "IHttpResponse::GetCachePolicy",
+        slot = 2,
+        ret = iface,
+        page = "ihttpresponse-getcachepolicy-method",
+        doc = "Output cache policy object of the response."
+    )]
     pub GetCachePolicy:
         unsafe extern "system" fn(this: *mut IHttpResponse) -> *mut IHttpCachePolicy,
     /// Slot 3: `HRESULT SetStatus(USHORT statusCode, PCSTR pszReason, USHORT uSubStatus = 0, HRESULT hrErrorToReport = S_OK, IAppHostConfigException * pException = NULL, BOOL fTrySkipCustomErrors = FALSE)` (httpserv.h:373).
+    #[wrap(
+        name = set_status,
+        cpp = "IHttpResponse::SetStatus",
+        slot = 3,
+        ret = hresult,
+        params(pszReason = cstr, pException = opt_iface, fTrySkipCustomErrors = bool),
+        defaults(
+            uSubStatus = 0,
+            hrErrorToReport = 0,
+            pException = None,
+            fTrySkipCustomErrors = false
+        ),
+        page = "ihttpresponse-setstatus-method",
+        doc = "Sets status code, reason text, sub-status and related error of the response."
+    )]
     pub SetStatus: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         statusCode: u16,
@@ -972,6 +1694,15 @@ pub struct IHttpResponse_Vtbl {
         fTrySkipCustomErrors: BOOL,
     ) -> HRESULT,
     /// Slot 4: `HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace)` (httpserv.h:387).
+    #[wrap(
+        name = set_header_by_id,
+        cpp = "IHttpResponse::SetHeader",
+        slot = 4,
+        ret = hresult,
+        params(pszHeaderValue = bytes(cchHeaderValue), fReplace = bool),
+        page = "ihttpresponse-setheader-method",
+        doc = "Replaces or extends a well-known response header chosen by id."
+    )]
     pub SetHeader_HTTP_HEADER_ID: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         ulHeaderIndex: HTTP_HEADER_ID,
@@ -980,6 +1711,19 @@ pub struct IHttpResponse_Vtbl {
         fReplace: BOOL,
     ) -> HRESULT,
     /// Slot 5: `HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace)` (httpserv.h:381).
+    #[wrap(
+        name = set_header,
+        cpp = "IHttpResponse::SetHeader",
+        slot = 5,
+        ret = hresult,
+        params(
+            pszHeaderName = cstr,
+            pszHeaderValue = bytes(cchHeaderValue),
+            fReplace = bool
+        ),
+        page = "ihttpresponse-setheader-method",
+        doc = "Replaces or extends a response header chosen by name."
+    )]
     pub SetHeader_PCSTR: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         pszHeaderName: PCSTR,
@@ -988,42 +1732,156 @@ pub struct IHttpResponse_Vtbl {
         fReplace: BOOL,
     ) -> HRESULT,
     /// Slot 6: `HRESULT DeleteHeader(HTTP_HEADER_ID ulHeaderIndex)` (httpserv.h:394).
+    #[wrap(
+        name = delete_header_by_id,
+        cpp = "IHttpResponse::DeleteHeader",
+        slot = 6,
+        ret = hresult,
+        page = "ihttpresponse-deleteheader-method",
+        doc = "Removes a well-known response header chosen by id."
+    )]
     pub DeleteHeader_HTTP_HEADER_ID: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         ulHeaderIndex: HTTP_HEADER_ID,
     ) -> HRESULT,
     /// Slot 7: `HRESULT DeleteHeader(PCSTR pszHeaderName)` (httpserv.h:393).
+    #[wrap(
+        name = delete_header,
+        cpp = "IHttpResponse::DeleteHeader",
+        slot = 7,
+        ret = hresult,
+        params(pszHeaderName = cstr),
+        page = "ihttpresponse-deleteheader-method",
+        doc = "Removes a response header chosen by name."
+    )]
     pub DeleteHeader_PCSTR:
         unsafe extern "system" fn(this: *mut IHttpResponse, pszHeaderName: PCSTR) -> HRESULT,
     /// Slot 8: `PCSTR GetHeader(HTTP_HEADER_ID ulHeaderIndex, USHORT * pcchHeaderValue = NULL) const` (httpserv.h:396).
+    #[wrap(
+        name = get_header_by_id,
+        cpp = "IHttpResponse::GetHeader",
+        slot = 8,
+        ret = bytes(pcchHeaderValue),
+        params(pcchHeaderValue = len_out),
+        page = "ihttpresponse-getheader-method",
+        doc = "Value of a well-known response header chosen by id."
+    )]
     pub GetHeader_HTTP_HEADER_ID: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         ulHeaderIndex: HTTP_HEADER_ID,
         pcchHeaderValue: *mut u16,
     ) -> PCSTR,
     /// Slot 9: `PCSTR GetHeader(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const` (httpserv.h:395).
+    #[wrap(
+        name = get_header,
+        cpp = "IHttpResponse::GetHeader",
+        slot = 9,
+        ret = bytes(pcchHeaderValue),
+        params(pszHeaderName = cstr, pcchHeaderValue = len_out),
+        page = "ihttpresponse-getheader-method",
+        doc = "Value of a response header looked up by its name."
+    )]
     pub GetHeader_PCSTR: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         pszHeaderName: PCSTR,
         pcchHeaderValue: *mut u16,
     ) -> PCSTR,
     /// Slot 10: `void Clear()` (httpserv.h:400).
+    #[wrap(
+        name = clear,
+        cpp = "IHttpResponse::Clear",
+        slot = 10,
+        ret = value,
+        page = "ihttpresponse-clear-method",
+        doc = "Resets status, headers and body of the response to defaults."
+    )]
     pub Clear: unsafe extern "system" fn(this: *mut IHttpResponse),
     /// Slot 11: `void ClearHeaders()` (httpserv.h:401).
+    #[wrap(
+        name = clear_headers,
+        cpp = "IHttpResponse::ClearHeaders",
+        slot = 11,
+        ret = value,
+        page = "ihttpresponse-clearheaders-method",
+        doc = "Drops all response headers and puts the default set back."
+    )]
     pub ClearHeaders: unsafe extern "system" fn(this: *mut IHttpResponse),
     /// Slot 12: `void SetNeedDisconnect()` (httpserv.h:402).
+    #[wrap(
+        name = set_need_disconnect,
+        cpp = "IHttpResponse::SetNeedDisconnect",
+        slot = 12,
+        ret = value,
+        page = "ihttpresponse-setneeddisconnect-method",
+        doc = "Asks for the connection to be closed once the response is done."
+    )]
     pub SetNeedDisconnect: unsafe extern "system" fn(this: *mut IHttpResponse),
     /// Slot 13: `void ResetConnection()` (httpserv.h:403).
+    #[wrap(
+        name = reset_connection,
+        cpp = "IHttpResponse::ResetConnection",
+        slot = 13,
+        ret = value,
+        page = "ihttpresponse-resetconnection-method",
+        doc = "Resets the client connection right away."
+    )]
     pub ResetConnection: unsafe extern "system" fn(this: *mut IHttpResponse),
     /// Slot 14: `void DisableKernelCache(ULONG reason = 9)` (httpserv.h:404).
+    #[wrap(
+        name = disable_kernel_cache,
+        cpp = "IHttpResponse::DisableKernelCache",
+        slot = 14,
+        ret = value,
+        defaults(reason = 9),
+        page = "ihttpresponse-disablekernelcache-method",
+        doc = "Keeps this response out of the kernel cache, with an optional reason code."
+    )]
     pub DisableKernelCache: unsafe extern "system" fn(this: *mut IHttpResponse, reason: u32),
     /// Slot 15: `BOOL GetKernelCacheEnabled() const` (httpserv.h:405).
+    #[wrap(
+        name = get_kernel_cache_enabled,
+        cpp = "IHttpResponse::GetKernelCacheEnabled",
+        slot = 15,
+        ret = bool,
+        page = "ihttpresponse-getkernelcacheenabled-method",
+        doc = "Whether kernel caching is still allowed for this response."
+    )]
     pub GetKernelCacheEnabled: unsafe extern "system" fn(this: *mut IHttpResponse) -> BOOL,
     /// Slot 16: `void SuppressHeaders()` (httpserv.h:406).
+    #[wrap(
+        name = suppress_headers,
+        cpp = "IHttpResponse::SuppressHeaders",
+        slot = 16,
+        ret = value,
+        page = "ihttpresponse-suppressheaders-method",
+        doc = "Keeps the status line and headers off the wire; only the body goes out."
+    )]
     pub SuppressHeaders: unsafe extern "system" fn(this: *mut IHttpResponse),
     /// Slot 17: `BOOL GetHeadersSuppressed() const` (httpserv.h:407).
+    #[wrap(
+        name = get_headers_suppressed,
+        cpp = "IHttpResponse::GetHeadersSuppressed",
+        slot = 17,
+        ret = bool,
+        page = "ihttpresponse-getheaderssuppressed-method",
+        doc = "Whether sending of status and headers has been suppressed."
+    )]
     pub GetHeadersSuppressed: unsafe extern "system" fn(this: *mut IHttpResponse) -> BOOL,
     /// Slot 18: `HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL)` (httpserv.h:408).
+    #[wrap(
+        name = flush,
+        cpp = "IHttpResponse::Flush",
+        slot = 18,
+        ret = hresult,
+        params(
+            fAsync = bool,
+            fMoreData = bool,
+            pcbSent = out,
+            pfCompletionExpected = out_bool
+        ),
+        page = "ihttpresponse-flush-method",
+        doc = "Sends what is buffered in the response to the client now."
+    )]
     pub Flush: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         fAsync: BOOL,
@@ -1032,6 +1890,16 @@ pub struct IHttpResponse_Vtbl {
         pfCompletionExpected: *mut BOOL,
     ) -> HRESULT,
     /// Slot 19: `HRESULT Redirect(PCSTR pszUrl, BOOL fResetStatusCode = TRUE, BOOL fIncludeParameters = FALSE)` (httpserv.h:414).
+    #[wrap(
+        name = redirect,
+        cpp = "IHttpResponse::Redirect",
+        slot = 19,
+        ret = hresult,
+        params(pszUrl = cstr, fResetStatusCode = bool, fIncludeParameters = bool),
+        defaults(fResetStatusCode = true, fIncludeParameters = false),
+        page = "ihttpresponse-redirect-method",
+        doc = "Sends the client a redirect to another URL."
+    )]
     pub Redirect: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         pszUrl: PCSTR,
@@ -1039,12 +1907,39 @@ pub struct IHttpResponse_Vtbl {
         fIncludeParameters: BOOL,
     ) -> HRESULT,
     /// Slot 20: `HRESULT WriteEntityChunkByReference(HTTP_DATA_CHUNK * pDataChunk, LONG lInsertPosition = -1)` (httpserv.h:419).
+    #[wrap(
+        name = write_entity_chunk_by_reference,
+        cpp = "IHttpResponse::WriteEntityChunkByReference",
+        slot = 20,
+        ret = hresult,
+        params(pDataChunk = raw),
+        defaults(lInsertPosition = -1),
+        safety = "the chunk and the data it points to are used in place, so they must stay valid until the response is finished",
+        page = "ihttpresponse-writeentitychunkbyreference-method",
+        doc = "Adds a data chunk to the response body by reference, at its start or end."
+    )]
     pub WriteEntityChunkByReference: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         pDataChunk: *mut HTTP_DATA_CHUNK,
         lInsertPosition: i32,
     ) -> HRESULT,
     /// Slot 21: `HRESULT WriteEntityChunks(HTTP_DATA_CHUNK * pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL)` (httpserv.h:423).
+    #[wrap(
+        name = write_entity_chunks,
+        cpp = "IHttpResponse::WriteEntityChunks",
+        slot = 21,
+        ret = hresult,
+        params(
+            pDataChunks = raw,
+            fAsync = bool,
+            fMoreData = bool,
+            pcbSent = out,
+            pfCompletionExpected = out_bool
+        ),
+        safety = "pDataChunks must point to nChunks valid chunks whose data stays valid until the write completes, including an asynchronous completion",
+        page = "ihttpresponse-writeentitychunks-method",
+        doc = "Appends one or more data chunks to the response body."
+    )]
     pub WriteEntityChunks: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         pDataChunks: *mut HTTP_DATA_CHUNK,
@@ -1055,8 +1950,35 @@ pub struct IHttpResponse_Vtbl {
         pfCompletionExpected: *mut BOOL,
     ) -> HRESULT,
     /// Slot 22: `void DisableBuffering()` (httpserv.h:431).
+    #[wrap(
+        name = disable_buffering,
+        cpp = "IHttpResponse::DisableBuffering",
+        slot = 22,
+        ret = value,
+        page = "ihttpresponse-disablebuffering-method",
+        doc = "Sends response data as it is written instead of buffering it."
+    )]
     pub DisableBuffering: unsafe extern "system" fn(this: *mut IHttpResponse),
     /// Slot 23: `void GetStatus(USHORT * pStatusCode, USHORT * pSubStatus = NULL, PCSTR * ppszReason = NULL, USHORT * pcchReason = NULL, HRESULT * phrErrorToReport = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwNotification = NULL, IAppHostConfigException ** ppException = NULL, BOOL * pfTrySkipCustomErrors = NULL)` (httpserv.h:432).
+    #[wrap(
+        name = get_status,
+        cpp = "IHttpResponse::GetStatus",
+        slot = 23,
+        ret = value,
+        params(
+            pStatusCode = out,
+            pSubStatus = out,
+            ppszReason = out_bytes(pcchReason),
+            pcchReason = len_out,
+            phrErrorToReport = out,
+            ppszModule = out_wstr,
+            pdwNotification = out,
+            ppException = out_iface,
+            pfTrySkipCustomErrors = out_bool
+        ),
+        page = "ihttpresponse-getstatus-method",
+        doc = "Current status code, sub-status, reason and error details of the response."
+    )]
     pub GetStatus: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         pStatusCode: *mut u16,
@@ -1070,6 +1992,16 @@ pub struct IHttpResponse_Vtbl {
         pfTrySkipCustomErrors: *mut BOOL,
     ),
     /// Slot 24: `HRESULT SetErrorDescription(PCWSTR pszDescription, DWORD cchDescription, BOOL fHtmlEncode = TRUE)` (httpserv.h:443).
+    #[wrap(
+        name = set_error_description,
+        cpp = "IHttpResponse::SetErrorDescription",
+        slot = 24,
+        ret = hresult,
+        params(pszDescription = wide(cchDescription), fHtmlEncode = bool),
+        defaults(fHtmlEncode = true),
+        page = "ihttpresponse-seterrordescription-method",
+        doc = "Sets the custom description shown on detailed error pages."
+    )]
     pub SetErrorDescription: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         pszDescription: PCWSTR,
@@ -1077,9 +2009,37 @@ pub struct IHttpResponse_Vtbl {
         fHtmlEncode: BOOL,
     ) -> HRESULT,
     /// Slot 25: `PCWSTR GetErrorDescription(DWORD * pcchDescription = NULL)` (httpserv.h:448).
+    #[wrap(
+        name = get_error_description,
+        cpp = "IHttpResponse::GetErrorDescription",
+        slot = 25,
+        ret = wide(pcchDescription),
+        params(pcchDescription = len_out),
+        page = "ihttpresponse-geterrordescription-method",
+        doc = "The custom description used on detailed error pages."
+    )]
     pub GetErrorDescription:
         unsafe extern "system" fn(this: *mut IHttpResponse, pcchDescription: *mut u32) -> PCWSTR,
     /// Slot 26: `HRESULT GetHeaderChanges(DWORD dwOldChangeNumber, DWORD * pdwNewChangeNumber, PCSTR[30] knownHeaderSnapshot, DWORD * pdwUnknownHeaderSnapshot, PCSTR ** ppUnknownHeaderNameSnapshot, PCSTR ** ppUnknownHeaderValueSnapshot, DWORD[31] diffedKnownHeaderIndices, DWORD * pdwDiffedUnknownHeaders, DWORD ** ppDiffedUnknownHeaderIndices)` (httpserv.h:449).
+    #[wrap(
+        name = get_header_changes,
+        cpp = "IHttpResponse::GetHeaderChanges",
+        slot = 26,
+        ret = hresult,
+        params(
+            pdwNewChangeNumber = out,
+            knownHeaderSnapshot = raw,
+            pdwUnknownHeaderSnapshot = raw,
+            ppUnknownHeaderNameSnapshot = raw,
+            ppUnknownHeaderValueSnapshot = raw,
+            diffedKnownHeaderIndices = raw,
+            pdwDiffedUnknownHeaders = out,
+            ppDiffedUnknownHeaderIndices = out
+        ),
+        safety = "the snapshot arrays and counts must be the sized arrays IIS expects and come from an earlier call of this method",
+        page = "ihttpresponse-getheaderchanges-method",
+        doc = "IIS-internal diff of response headers against an earlier snapshot."
+    )]
     pub GetHeaderChanges: unsafe extern "system" fn(
         this: *mut IHttpResponse,
         dwOldChangeNumber: u32,
@@ -1093,6 +2053,14 @@ pub struct IHttpResponse_Vtbl {
         ppDiffedUnknownHeaderIndices: *mut *mut u32,
     ) -> HRESULT,
     /// Slot 27: `void CloseConnection()` (httpserv.h:460).
+    #[wrap(
+        name = close_connection,
+        cpp = "IHttpResponse::CloseConnection",
+        slot = 27,
+        ret = value,
+        page = "ihttpresponse-closeconnection-method",
+        doc = "Closes the connection, sending the client a reset."
+    )]
     pub CloseConnection: unsafe extern "system" fn(this: *mut IHttpResponse),
 }
 /// `class IHttpResponse2 : public IHttpResponse` (httpserv.h:463): 30 vtable slots, 2 of them its own.
@@ -1122,6 +2090,24 @@ pub struct IHttpResponse2_Vtbl {
     /// Slots 0..28: the vtable of `IHttpResponse`.
     pub base__: IHttpResponse_Vtbl,
     /// Slot 28: `HRESULT WriteEntityChunks(HTTP_DATA_CHUNK * pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL)` (httpserv.h:466).
+    #[wrap(
+        name = write_entity_chunks,
+        cpp = "IHttpResponse2::WriteEntityChunks",
+        slot = 28,
+        ret = hresult,
+        params(
+            pDataChunks = raw,
+            fAsync = bool,
+            fMoreData = bool,
+            pfnCompletionCallback = raw,
+            pvCompletionContext = raw,
+            pcbSent = out,
+            pfCompletionExpected = out_bool
+        ),
+        safety = "the chunks and their data, the callback and the context must stay valid until the write completes",
+        page = "ihttpresponse2-writeentitychunks-method",
+        doc = "Appends data chunks to the response body, reporting completion to a callback."
+    )]
     pub WriteEntityChunks: unsafe extern "system" fn(
         this: *mut IHttpResponse2,
         pDataChunks: *mut HTTP_DATA_CHUNK,
@@ -1134,6 +2120,23 @@ pub struct IHttpResponse2_Vtbl {
         pfCompletionExpected: *mut BOOL,
     ) -> HRESULT,
     /// Slot 29: `HRESULT Flush(BOOL fAsync, BOOL fMoreData, PFN_ASYNC_COMPLETION pfnCompletionCallback, void * pvCompletionContext, DWORD * pcbSent, BOOL * pfCompletionExpected = NULL)` (httpserv.h:476).
+    #[wrap(
+        name = flush,
+        cpp = "IHttpResponse2::Flush",
+        slot = 29,
+        ret = hresult,
+        params(
+            fAsync = bool,
+            fMoreData = bool,
+            pfnCompletionCallback = raw,
+            pvCompletionContext = raw,
+            pcbSent = out,
+            pfCompletionExpected = out_bool
+        ),
+        safety = "the callback and its context must stay valid until the flush completes",
+        page = "ihttpresponse2-flush-method",
+        doc = "Sends buffered response data now, reporting completion to a callback."
+    )]
     pub Flush: unsafe extern "system" fn(
         this: *mut IHttpResponse2,
         fAsync: BOOL,
@@ -1171,6 +2174,21 @@ pub struct IHttpResponse3_Vtbl {
     /// Slots 0..30: the vtable of `IHttpResponse2`.
     pub base__: IHttpResponse2_Vtbl,
     /// Slot 30: `HRESULT PushPromise(PCSTR pszVerb, PCWSTR pwszPath, PCWSTR pwszQuery, DWORD cHeaders, PCSTR * rgHeaderNames, PCSTR * rgHeaderValues)` (httpserv.h:489).
+    #[wrap(
+        name = push_promise,
+        cpp = "IHttpResponse3::PushPromise",
+        slot = 30,
+        ret = hresult,
+        params(
+            pszVerb = cstr,
+            pwszPath = wstr,
+            pwszQuery = wstr,
+            rgHeaderNames = raw,
+            rgHeaderValues = raw
+        ),
+        safety = "rgHeaderNames and rgHeaderValues must each point to cHeaders NUL-terminated strings",
+        doc = "Sends an HTTP/2 server push promise for another resource."
+    )]
     pub PushPromise: unsafe extern "system" fn(
         this: *mut IHttpResponse3,
         pszVerb: PCSTR,
@@ -1208,19 +2226,61 @@ pub struct IHttpResponse4_Vtbl {
     /// Slots 0..31: the vtable of `IHttpResponse3`.
     pub base__: IHttpResponse3_Vtbl,
     /// Slot 31: `HRESULT DeleteTrailer(PCSTR pszHeaderName)` (httpserv.h:502).
+    #[wrap(
+        name = delete_trailer,
+        cpp = "IHttpResponse4::DeleteTrailer",
+        slot = 31,
+        ret = hresult,
+        params(pszHeaderName = cstr),
+        doc = "Removes a response trailer chosen by name."
+    )]
     pub DeleteTrailer:
         unsafe extern "system" fn(this: *mut IHttpResponse4, pszHeaderName: PCSTR) -> HRESULT,
     /// Slot 32: `PCSTR GetTrailer(PCSTR pszHeaderName, USHORT * pcchHeaderValue = NULL) const` (httpserv.h:503).
+    #[wrap(
+        name = get_trailer,
+        cpp = "IHttpResponse4::GetTrailer",
+        slot = 32,
+        ret = bytes(pcchHeaderValue),
+        params(pszHeaderName = cstr, pcchHeaderValue = len_out),
+        doc = "Value of a response trailer looked up by its name."
+    )]
     pub GetTrailer: unsafe extern "system" fn(
         this: *mut IHttpResponse4,
         pszHeaderName: PCSTR,
         pcchHeaderValue: *mut u16,
     ) -> PCSTR,
     /// Slot 33: `void ResetStream(ULONG errorCode)` (httpserv.h:507).
+    #[wrap(
+        name = reset_stream,
+        cpp = "IHttpResponse4::ResetStream",
+        slot = 33,
+        ret = value,
+        doc = "Resets the HTTP/2 stream of the response with an error code."
+    )]
     pub ResetStream: unsafe extern "system" fn(this: *mut IHttpResponse4, errorCode: u32),
     /// Slot 34: `void SetNeedGoAway()` (httpserv.h:508).
+    #[wrap(
+        name = set_need_go_away,
+        cpp = "IHttpResponse4::SetNeedGoAway",
+        slot = 34,
+        ret = value,
+        doc = "Asks for a GOAWAY to be sent on the HTTP/2 connection."
+    )]
     pub SetNeedGoAway: unsafe extern "system" fn(this: *mut IHttpResponse4),
     /// Slot 35: `HRESULT SetTrailer(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace)` (httpserv.h:509).
+    #[wrap(
+        name = set_trailer,
+        cpp = "IHttpResponse4::SetTrailer",
+        slot = 35,
+        ret = hresult,
+        params(
+            pszHeaderName = cstr,
+            pszHeaderValue = bytes(cchHeaderValue),
+            fReplace = bool
+        ),
+        doc = "Replaces or extends a response trailer chosen by name."
+    )]
     pub SetTrailer: unsafe extern "system" fn(
         this: *mut IHttpResponse4,
         pszHeaderName: PCSTR,
@@ -1247,30 +2307,121 @@ impl IHttpUser {
 #[repr(C)]
 pub struct IHttpUser_Vtbl {
     /// Slot 0: `PCWSTR GetRemoteUserName()` (httpserv.h:520).
+    #[wrap(
+        name = get_remote_user_name,
+        cpp = "IHttpUser::GetRemoteUserName",
+        slot = 0,
+        ret = wstr,
+        page = "ihttpuser-getremoteusername-method",
+        doc = "User name as the client presented it; empty for anonymous requests."
+    )]
     pub GetRemoteUserName: unsafe extern "system" fn(this: *mut IHttpUser) -> PCWSTR,
     /// Slot 1: `PCWSTR GetUserName()` (httpserv.h:521).
+    #[wrap(
+        name = get_user_name,
+        cpp = "IHttpUser::GetUserName",
+        slot = 1,
+        ret = wstr,
+        page = "ihttpuser-getusername-method",
+        doc = "Name of the authenticated user; empty for anonymous requests."
+    )]
     pub GetUserName: unsafe extern "system" fn(this: *mut IHttpUser) -> PCWSTR,
     /// Slot 2: `PCWSTR GetAuthenticationType()` (httpserv.h:522).
+    #[wrap(
+        name = get_authentication_type,
+        cpp = "IHttpUser::GetAuthenticationType",
+        slot = 2,
+        ret = wstr,
+        page = "ihttpuser-getauthenticationtype-method",
+        doc = "Authentication scheme used, such as Basic or Negotiate."
+    )]
     pub GetAuthenticationType: unsafe extern "system" fn(this: *mut IHttpUser) -> PCWSTR,
     /// Slot 3: `PCWSTR GetPassword()` (httpserv.h:523).
+    #[wrap(
+        name = get_password,
+        cpp = "IHttpUser::GetPassword",
+        slot = 3,
+        ret = wstr,
+        page = "ihttpuser-getpassword-method",
+        doc = "Password or password hash of the user, depending on the scheme."
+    )]
     pub GetPassword: unsafe extern "system" fn(this: *mut IHttpUser) -> PCWSTR,
     /// Slot 4: `HANDLE GetImpersonationToken()` (httpserv.h:524).
+    #[wrap(
+        name = get_impersonation_token,
+        cpp = "IHttpUser::GetImpersonationToken",
+        slot = 4,
+        ret = value,
+        page = "ihttpuser-getimpersonationtoken-method",
+        doc = "Impersonation token handle of the user; may be null."
+    )]
     pub GetImpersonationToken: unsafe extern "system" fn(this: *mut IHttpUser) -> HANDLE,
     /// Slot 5: `HANDLE GetPrimaryToken()` (httpserv.h:525).
+    #[wrap(
+        name = get_primary_token,
+        cpp = "IHttpUser::GetPrimaryToken",
+        slot = 5,
+        ret = value,
+        page = "ihttpuser-getprimarytoken-method",
+        doc = "Primary token handle of the user; may be null."
+    )]
     pub GetPrimaryToken: unsafe extern "system" fn(this: *mut IHttpUser) -> HANDLE,
     /// Slot 6: `void ReferenceUser()` (httpserv.h:526).
+    #[wrap(
+        name = reference_user,
+        cpp = "IHttpUser::ReferenceUser",
+        slot = 6,
+        ret = value,
+        page = "ihttpuser-referenceuser-method",
+        doc = "Takes an extra reference on the user object."
+    )]
     pub ReferenceUser: unsafe extern "system" fn(this: *mut IHttpUser),
     /// Slot 7: `void DereferenceUser()` (httpserv.h:527).
+    #[wrap(
+        name = dereference_user,
+        cpp = "IHttpUser::DereferenceUser",
+        slot = 7,
+        ret = value,
+        safety = "drops a reference taken before; the user may be freed, so it must not be used afterwards",
+        page = "ihttpuser-dereferenceuser-method",
+        doc = "Gives back a reference on the user object taken earlier."
+    )]
     pub DereferenceUser: unsafe extern "system" fn(this: *mut IHttpUser),
     /// Slot 8: `BOOL SupportsIsInRole()` (httpserv.h:528).
+    #[wrap(
+        name = supports_is_in_role,
+        cpp = "IHttpUser::SupportsIsInRole",
+        slot = 8,
+        ret = bool,
+        page = "ihttpuser-supportsisinrole-method",
+        doc = "Whether IsInRole can be used with this user."
+    )]
     pub SupportsIsInRole: unsafe extern "system" fn(this: *mut IHttpUser) -> BOOL,
     /// Slot 9: `HRESULT IsInRole(PCWSTR pszRoleName, BOOL * pfInRole)` (httpserv.h:529).
+    #[wrap(
+        name = is_in_role,
+        cpp = "IHttpUser::IsInRole",
+        slot = 9,
+        ret = hresult,
+        params(pszRoleName = wstr, pfInRole = out_bool),
+        page = "ihttpuser-isinrole-method",
+        doc = "Whether the user belongs to the named role."
+    )]
     pub IsInRole: unsafe extern "system" fn(
         this: *mut IHttpUser,
         pszRoleName: PCWSTR,
         pfInRole: *mut BOOL,
     ) -> HRESULT,
     /// Slot 10: `PVOID GetUserVariable(PCSTR pszVariableName)` (httpserv.h:530).
+    #[wrap(
+        name = get_user_variable,
+        cpp = "IHttpUser::GetUserVariable",
+        slot = 10,
+        ret = raw,
+        params(pszVariableName = cstr),
+        page = "ihttpuser-getuservariable-method",
+        doc = "Opaque per-user data stored under a name, such as the user SID."
+    )]
     pub GetUserVariable:
         unsafe extern "system" fn(this: *mut IHttpUser, pszVariableName: PCSTR) -> *mut c_void,
 }
@@ -1301,6 +2452,14 @@ pub struct IHttpConnectionStoredContext_Vtbl {
     /// Slots 0..1: the vtable of `IHttpStoredContext`.
     pub base__: IHttpStoredContext_Vtbl,
     /// Slot 1: `void NotifyDisconnect()` (httpserv.h:541).
+    #[wrap(
+        name = notify_disconnect,
+        cpp = "IHttpConnectionStoredContext::NotifyDisconnect",
+        slot = 1,
+        ret = value,
+        page = "ihttpconnectionstoredcontext-notifydisconnect",
+        doc = "Tells a connection-level context that its client connection went away."
+    )]
     pub NotifyDisconnect: unsafe extern "system" fn(this: *mut IHttpConnectionStoredContext),
 }
 /// `class IHttpConnectionModuleContextContainer : public IHttpModuleContextContainer` (httpserv.h:544): 4 vtable slots, 2 of them its own.
@@ -1330,12 +2489,28 @@ pub struct IHttpConnectionModuleContextContainer_Vtbl {
     /// Slots 0..2: the vtable of `IHttpModuleContextContainer`.
     pub base__: IHttpModuleContextContainer_Vtbl,
     /// Slot 2: `IHttpConnectionStoredContext * GetConnectionModuleContext(HTTP_MODULE_ID moduleId)` (httpserv.h:547).
+    #[wrap(
+        name = get_connection_module_context,
+        cpp = "IHttpConnectionModuleContextContainer::GetConnectionModuleContext",
+        slot = 2,
+        ret = opt_iface,
+        doc = "Looks up the connection-level context a module stored, if any."
+    )]
     pub GetConnectionModuleContext: unsafe extern "system" fn(
         this: *mut IHttpConnectionModuleContextContainer,
         moduleId: HTTP_MODULE_ID,
     )
         -> *mut IHttpConnectionStoredContext,
     /// Slot 3: `HRESULT SetConnectionModuleContext(IHttpConnectionStoredContext * ppStoredContext, HTTP_MODULE_ID moduleId)` (httpserv.h:550).
+    #[wrap(
+        name = set_connection_module_context,
+        cpp = "IHttpConnectionModuleContextContainer::SetConnectionModuleContext",
+        slot = 3,
+        ret = hresult,
+        params(ppStoredContext = raw),
+        safety = "ownership of the stored context passes to IIS, which cleans it up later; it must stay valid until then",
+        doc = "Stores a module's connection-level context under the module id."
+    )]
     pub SetConnectionModuleContext: unsafe extern "system" fn(
         this: *mut IHttpConnectionModuleContextContainer,
         ppStoredContext: *mut IHttpConnectionStoredContext,
@@ -1360,11 +2535,35 @@ impl IHttpConnection {
 #[repr(C)]
 pub struct IHttpConnection_Vtbl {
     /// Slot 0: `BOOL IsConnected() const` (httpserv.h:559).
+    #[wrap(
+        name = is_connected,
+        cpp = "IHttpConnection::IsConnected",
+        slot = 0,
+        ret = bool,
+        page = "ihttpconnection-isconnected-method",
+        doc = "Whether the client is still connected."
+    )]
     pub IsConnected: unsafe extern "system" fn(this: *mut IHttpConnection) -> BOOL,
     /// Slot 1: `void * AllocateMemory(DWORD cbAllocation)` (httpserv.h:560).
+    #[wrap(
+        name = allocate_memory,
+        cpp = "IHttpConnection::AllocateMemory",
+        slot = 1,
+        ret = raw,
+        page = "ihttpconnection-allocatememory-method",
+        doc = "Memory that IIS frees by itself with the connection's request."
+    )]
     pub AllocateMemory:
         unsafe extern "system" fn(this: *mut IHttpConnection, cbAllocation: u32) -> *mut c_void,
     /// Slot 2: `IHttpConnectionModuleContextContainer * GetModuleContextContainer()` (httpserv.h:561).
+    #[wrap(
+        name = get_module_context_container,
+        cpp = "IHttpConnection::GetModuleContextContainer",
+        slot = 2,
+        ret = iface,
+        page = "ihttpconnection-getmodulecontextcontainer-method",
+        doc = "Container where modules keep per-connection context objects."
+    )]
     pub GetModuleContextContainer:
         unsafe extern "system" fn(
             this: *mut IHttpConnection,
@@ -1388,36 +2587,140 @@ impl IHttpContext {
 #[repr(C)]
 pub struct IHttpContext_Vtbl {
     /// Slot 0: `IHttpSite * GetSite()` (httpserv.h:578).
+    #[wrap(
+        name = get_site,
+        cpp = "IHttpContext::GetSite",
+        slot = 0,
+        ret = iface,
+        page = "ihttpcontext-getsite-method",
+        doc = "The site that is serving the request."
+    )]
     pub GetSite: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpSite,
     /// Slot 1: `IHttpApplication * GetApplication()` (httpserv.h:579).
+    #[wrap(
+        name = get_application,
+        cpp = "IHttpContext::GetApplication",
+        slot = 1,
+        ret = iface,
+        page = "ihttpcontext-getapplication-method",
+        doc = "The application that is serving the request."
+    )]
     pub GetApplication: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpApplication,
     /// Slot 2: `IHttpConnection * GetConnection()` (httpserv.h:580).
+    #[wrap(
+        name = get_connection,
+        cpp = "IHttpContext::GetConnection",
+        slot = 2,
+        ret = iface,
+        page = "ihttpcontext-getconnection-method",
+        doc = "The client connection the request arrived on."
+    )]
     pub GetConnection: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpConnection,
     /// Slot 3: `IHttpRequest * GetRequest()` (httpserv.h:581).
+    #[wrap(
+        name = get_request,
+        cpp = "IHttpContext::GetRequest",
+        slot = 3,
+        ret = iface,
+        page = "ihttpcontext-getrequest-method",
+        doc = "The request object of this context."
+    )]
     pub GetRequest: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpRequest,
     /// Slot 4: `IHttpResponse * GetResponse()` (httpserv.h:582).
+    #[wrap(
+        name = get_response,
+        cpp = "IHttpContext::GetResponse",
+        slot = 4,
+        ret = iface,
+        page = "ihttpcontext-getresponse-method",
+        doc = "The response object of this context."
+    )]
     pub GetResponse: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpResponse,
     /// Slot 5: `BOOL GetResponseHeadersSent() const` (httpserv.h:583).
+    #[wrap(
+        name = get_response_headers_sent,
+        cpp = "IHttpContext::GetResponseHeadersSent",
+        slot = 5,
+        ret = bool,
+        page = "ihttpcontext-getresponseheaderssent-method",
+        doc = "Whether the response headers have already gone to the client."
+    )]
     pub GetResponseHeadersSent: unsafe extern "system" fn(this: *mut IHttpContext) -> BOOL,
     /// Slot 6: `IHttpUser * GetUser() const` (httpserv.h:584).
+    #[wrap(
+        name = get_user,
+        cpp = "IHttpContext::GetUser",
+        slot = 6,
+        ret = opt_iface,
+        page = "ihttpcontext-getuser-method",
+        doc = "The authenticated user of the request, if any."
+    )]
     pub GetUser: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpUser,
     /// Slot 7: `IHttpModuleContextContainer * GetModuleContextContainer()` (httpserv.h:585).
+    #[wrap(
+        name = get_module_context_container,
+        cpp = "IHttpContext::GetModuleContextContainer",
+        slot = 7,
+        ret = iface,
+        page = "ihttpcontext-getmodulecontextcontainer-method",
+        doc = "Container where modules keep per-request context objects."
+    )]
     pub GetModuleContextContainer:
         unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpModuleContextContainer,
     /// Slot 8: `void IndicateCompletion(REQUEST_NOTIFICATION_STATUS notificationStatus)` (httpserv.h:586).
+    #[wrap(
+        name = indicate_completion,
+        cpp = "IHttpContext::IndicateCompletion",
+        slot = 8,
+        ret = value,
+        safety = "only call it to finish a notification whose handler returned RQ_NOTIFICATION_PENDING, once per pending operation",
+        page = "ihttpcontext-indicatecompletion-method",
+        doc = "Resumes a pending notification on the calling thread with the given status."
+    )]
     pub IndicateCompletion: unsafe extern "system" fn(
         this: *mut IHttpContext,
         notificationStatus: REQUEST_NOTIFICATION_STATUS,
     ),
     /// Slot 9: `HRESULT PostCompletion(DWORD cbBytes)` (httpserv.h:587).
+    #[wrap(
+        name = post_completion,
+        cpp = "IHttpContext::PostCompletion",
+        slot = 9,
+        ret = hresult,
+        safety = "only call it to finish a notification whose handler returned RQ_NOTIFICATION_PENDING, once per pending operation",
+        page = "ihttpcontext-postcompletion-method",
+        doc = "Resumes a pending notification on an IIS thread-pool thread."
+    )]
     pub PostCompletion: unsafe extern "system" fn(this: *mut IHttpContext, cbBytes: u32) -> HRESULT,
     /// Slot 10: `void DisableNotifications(DWORD dwNotifications, DWORD dwPostNotifications)` (httpserv.h:588).
+    #[wrap(
+        name = disable_notifications,
+        cpp = "IHttpContext::DisableNotifications",
+        slot = 10,
+        ret = value,
+        page = "ihttpcontext-disablenotifications-method",
+        doc = "Stops the calling module from getting some later notifications of this request."
+    )]
     pub DisableNotifications: unsafe extern "system" fn(
         this: *mut IHttpContext,
         dwNotifications: u32,
         dwPostNotifications: u32,
     ),
     /// Slot 11: `BOOL GetNextNotification(REQUEST_NOTIFICATION_STATUS status, DWORD * pdwNotification, BOOL * pfIsPostNotification, CHttpModule ** ppModuleInfo, IHttpEventProvider ** ppRequestOutput)` (httpserv.h:589).
+    #[wrap(
+        name = get_next_notification,
+        cpp = "IHttpContext::GetNextNotification",
+        slot = 11,
+        ret = bool,
+        params(
+            pdwNotification = out,
+            pfIsPostNotification = out_bool,
+            ppModuleInfo = out_iface,
+            ppRequestOutput = out_iface
+        ),
+        page = "ihttpcontext-getnextnotification-method",
+        doc = "Moves straight on to the next notification handled in the same module host."
+    )]
     pub GetNextNotification: unsafe extern "system" fn(
         this: *mut IHttpContext,
         status: REQUEST_NOTIFICATION_STATUS,
@@ -1427,11 +2730,34 @@ pub struct IHttpContext_Vtbl {
         ppRequestOutput: *mut *mut IHttpEventProvider,
     ) -> BOOL,
     /// Slot 12: `BOOL GetIsLastNotification(REQUEST_NOTIFICATION_STATUS status)` (httpserv.h:596).
+    #[wrap(
+        name = get_is_last_notification,
+        cpp = "IHttpContext::GetIsLastNotification",
+        slot = 12,
+        ret = bool,
+        page = "ihttpcontext-getislastnotification-method",
+        doc = "Whether more notifications are pending in this module host for the given status."
+    )]
     pub GetIsLastNotification: unsafe extern "system" fn(
         this: *mut IHttpContext,
         status: REQUEST_NOTIFICATION_STATUS,
     ) -> BOOL,
     /// Slot 13: `HRESULT ExecuteRequest(BOOL fAsync, IHttpContext * pHttpContext, DWORD dwExecuteFlags, IHttpUser * pHttpUser, BOOL * pfCompletionExpected = NULL)` (httpserv.h:597).
+    #[wrap(
+        name = execute_request,
+        cpp = "IHttpContext::ExecuteRequest",
+        slot = 13,
+        ret = hresult,
+        params(
+            fAsync = bool,
+            pHttpContext = iface,
+            pHttpUser = opt_iface,
+            pfCompletionExpected = out_bool
+        ),
+        safety = "the child context and the optional user must stay valid until the asynchronous child request has completed",
+        page = "ihttpcontext-executerequest-method",
+        doc = "Runs a child request built with CloneContext."
+    )]
     pub ExecuteRequest: unsafe extern "system" fn(
         this: *mut IHttpContext,
         fAsync: BOOL,
@@ -1441,8 +2767,29 @@ pub struct IHttpContext_Vtbl {
         pfCompletionExpected: *mut BOOL,
     ) -> HRESULT,
     /// Slot 14: `DWORD GetExecuteFlags() const` (httpserv.h:604).
+    #[wrap(
+        name = get_execute_flags,
+        cpp = "IHttpContext::GetExecuteFlags",
+        slot = 14,
+        ret = value,
+        page = "ihttpcontext-getexecuteflags-method",
+        doc = "EXECUTE_FLAG_* bits this context was executed with."
+    )]
     pub GetExecuteFlags: unsafe extern "system" fn(this: *mut IHttpContext) -> u32,
     /// Slot 15: `HRESULT GetServerVariable(PCSTR pszVariableName, PCSTR * ppszValue, DWORD * pcchValueLength)` (httpserv.h:610).
+    #[wrap(
+        name = get_server_variable_ansi,
+        cpp = "IHttpContext::GetServerVariable",
+        slot = 15,
+        ret = hresult,
+        params(
+            pszVariableName = cstr,
+            ppszValue = out_bytes(pcchValueLength),
+            pcchValueLength = len_out
+        ),
+        page = "ihttpcontext-getservervariable-method",
+        doc = "Value of a server variable as narrow characters."
+    )]
     pub GetServerVariable_PCSTR: unsafe extern "system" fn(
         this: *mut IHttpContext,
         pszVariableName: PCSTR,
@@ -1450,6 +2797,19 @@ pub struct IHttpContext_Vtbl {
         pcchValueLength: *mut u32,
     ) -> HRESULT,
     /// Slot 16: `HRESULT GetServerVariable(PCSTR pszVariableName, PCWSTR * ppszValue, DWORD * pcchValueLength)` (httpserv.h:605).
+    #[wrap(
+        name = get_server_variable,
+        cpp = "IHttpContext::GetServerVariable",
+        slot = 16,
+        ret = hresult,
+        params(
+            pszVariableName = cstr,
+            ppszValue = out_wide(pcchValueLength),
+            pcchValueLength = len_out
+        ),
+        page = "ihttpcontext-getservervariable-method",
+        doc = "Value of a server variable as UTF-16."
+    )]
     pub GetServerVariable_PCWSTR: unsafe extern "system" fn(
         this: *mut IHttpContext,
         pszVariableName: PCSTR,
@@ -1457,36 +2817,130 @@ pub struct IHttpContext_Vtbl {
         pcchValueLength: *mut u32,
     ) -> HRESULT,
     /// Slot 17: `HRESULT SetServerVariable(PCSTR pszVariableName, PCWSTR pszVariableValue)` (httpserv.h:615).
+    #[wrap(
+        name = set_server_variable,
+        cpp = "IHttpContext::SetServerVariable",
+        slot = 17,
+        ret = hresult,
+        params(pszVariableName = cstr, pszVariableValue = wstr),
+        page = "ihttpcontext-setservervariable-method",
+        doc = "Sets a server variable, creating it when it does not exist."
+    )]
     pub SetServerVariable: unsafe extern "system" fn(
         this: *mut IHttpContext,
         pszVariableName: PCSTR,
         pszVariableValue: PCWSTR,
     ) -> HRESULT,
     /// Slot 18: `void * AllocateRequestMemory(DWORD cbAllocation)` (httpserv.h:616).
+    #[wrap(
+        name = allocate_request_memory,
+        cpp = "IHttpContext::AllocateRequestMemory",
+        slot = 18,
+        ret = raw,
+        page = "ihttpcontext-allocaterequestmemory-method",
+        doc = "Memory that IIS frees by itself when the request ends."
+    )]
     pub AllocateRequestMemory:
         unsafe extern "system" fn(this: *mut IHttpContext, cbAllocation: u32) -> *mut c_void,
     /// Slot 19: `IHttpUrlInfo * GetUrlInfo()` (httpserv.h:617).
+    #[wrap(
+        name = get_url_info,
+        cpp = "IHttpContext::GetUrlInfo",
+        slot = 19,
+        ret = opt_iface,
+        page = "ihttpcontext-geturlinfo-method",
+        doc = "Cached information about the request URL, if available."
+    )]
     pub GetUrlInfo: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpUrlInfo,
     /// Slot 20: `IMetadataInfo * GetMetadata()` (httpserv.h:618).
+    #[wrap(
+        name = get_metadata,
+        cpp = "IHttpContext::GetMetadata",
+        slot = 20,
+        ret = opt_iface,
+        page = "ihttpcontext-getmetadata-method",
+        doc = "Configuration metadata of the current context, if available."
+    )]
     pub GetMetadata: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IMetadataInfo,
     /// Slot 21: `PCWSTR GetPhysicalPath(DWORD * pcchPhysicalPath = NULL)` (httpserv.h:619).
+    #[wrap(
+        name = get_physical_path,
+        cpp = "IHttpContext::GetPhysicalPath",
+        slot = 21,
+        ret = wide(pcchPhysicalPath),
+        params(pcchPhysicalPath = len_out),
+        page = "ihttpcontext-getphysicalpath-method",
+        doc = "Physical file path the request maps to."
+    )]
     pub GetPhysicalPath:
         unsafe extern "system" fn(this: *mut IHttpContext, pcchPhysicalPath: *mut u32) -> PCWSTR,
     /// Slot 22: `PCWSTR GetScriptName(DWORD * pcchScriptName = NULL) const` (httpserv.h:620).
+    #[wrap(
+        name = get_script_name,
+        cpp = "IHttpContext::GetScriptName",
+        slot = 22,
+        ret = wide(pcchScriptName),
+        params(pcchScriptName = len_out),
+        page = "ihttpcontext-getscriptname-method",
+        doc = "URL path of the script being run for the request."
+    )]
     pub GetScriptName:
         unsafe extern "system" fn(this: *mut IHttpContext, pcchScriptName: *mut u32) -> PCWSTR,
     /// Slot 23: `PCWSTR GetScriptTranslated(DWORD * pcchScriptTranslated = NULL)` (httpserv.h:621).
+    #[wrap(
+        name = get_script_translated,
+        cpp = "IHttpContext::GetScriptTranslated",
+        slot = 23,
+        ret = wide(pcchScriptTranslated),
+        params(pcchScriptTranslated = len_out),
+        page = "ihttpcontext-getscripttranslated-method",
+        doc = "Physical path of the script being run for the request."
+    )]
     pub GetScriptTranslated: unsafe extern "system" fn(
         this: *mut IHttpContext,
         pcchScriptTranslated: *mut u32,
     ) -> PCWSTR,
     /// Slot 24: `IScriptMapInfo * GetScriptMap() const` (httpserv.h:622).
+    #[wrap(
+        name = get_script_map,
+        cpp = "IHttpContext::GetScriptMap",
+        slot = 24,
+        ret = opt_iface,
+        page = "ihttpcontext-getscriptmap-method",
+        doc = "Handler mapping chosen for the request, if one was chosen."
+    )]
     pub GetScriptMap: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IScriptMapInfo,
     /// Slot 25: `void SetRequestHandled()` (httpserv.h:623).
+    #[wrap(
+        name = set_request_handled,
+        cpp = "IHttpContext::SetRequestHandled",
+        slot = 25,
+        ret = value,
+        page = "ihttpcontext-setrequesthandled-method",
+        doc = "Says the request is handled so no further handlers run."
+    )]
     pub SetRequestHandled: unsafe extern "system" fn(this: *mut IHttpContext),
     /// Slot 26: `IHttpFileInfo * GetFileInfo() const` (httpserv.h:624).
+    #[wrap(
+        name = get_file_info,
+        cpp = "IHttpContext::GetFileInfo",
+        slot = 26,
+        ret = opt_iface,
+        page = "ihttpcontext-getfileinfo-method",
+        doc = "File information of the requested resource, if any."
+    )]
     pub GetFileInfo: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpFileInfo,
     /// Slot 27: `HRESULT MapPath(PCWSTR pszUrl, PWSTR pszPhysicalPath, DWORD * pcbPhysicalPath)` (httpserv.h:625).
+    #[wrap(
+        name = map_path,
+        cpp = "IHttpContext::MapPath",
+        slot = 27,
+        ret = hresult,
+        params(pszUrl = wstr, pszPhysicalPath = raw, pcbPhysicalPath = raw),
+        safety = "pszPhysicalPath must be writable for the byte count in *pcbPhysicalPath, which IIS updates",
+        page = "ihttpcontext-mappath-method",
+        doc = "Translates a relative URL into a file system path, written to a caller buffer."
+    )]
     pub MapPath: unsafe extern "system" fn(
         this: *mut IHttpContext,
         pszUrl: PCWSTR,
@@ -1494,24 +2948,84 @@ pub struct IHttpContext_Vtbl {
         pcbPhysicalPath: *mut u32,
     ) -> HRESULT,
     /// Slot 28: `HRESULT NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput, BOOL * pfCompletionExpected)` (httpserv.h:630).
+    #[wrap(
+        name = notify_custom_notification,
+        cpp = "IHttpContext::NotifyCustomNotification",
+        slot = 28,
+        ret = hresult,
+        params(pCustomOutput = iface, pfCompletionExpected = out_bool),
+        safety = "the provider must stay valid until every handler has seen the notification, including an asynchronous completion",
+        page = "ihttpcontext-notifycustomnotification-method",
+        doc = "Fires a module-defined notification for the current request."
+    )]
     pub NotifyCustomNotification: unsafe extern "system" fn(
         this: *mut IHttpContext,
         pCustomOutput: *mut ICustomNotificationProvider,
         pfCompletionExpected: *mut BOOL,
     ) -> HRESULT,
     /// Slot 29: `IHttpContext * GetParentContext() const` (httpserv.h:634).
+    #[wrap(
+        name = get_parent_context,
+        cpp = "IHttpContext::GetParentContext",
+        slot = 29,
+        ret = opt_iface,
+        page = "ihttpcontext-getparentcontext-method",
+        doc = "Context of the parent request; absent for a top-level request."
+    )]
     pub GetParentContext: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpContext,
     /// Slot 30: `IHttpContext * GetRootContext() const` (httpserv.h:635).
+    #[wrap(
+        name = get_root_context,
+        cpp = "IHttpContext::GetRootContext",
+        slot = 30,
+        ret = opt_iface,
+        page = "ihttpcontext-getrootcontext-method",
+        doc = "Context of the outermost request; absent when this is the root."
+    )]
     pub GetRootContext: unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpContext,
     /// Slot 31: `HRESULT CloneContext(DWORD dwCloneFlags, IHttpContext ** ppHttpContext)` (httpserv.h:636).
+    #[wrap(
+        name = clone_context,
+        cpp = "IHttpContext::CloneContext",
+        slot = 31,
+        ret = hresult,
+        params(ppHttpContext = out_iface),
+        page = "ihttpcontext-clonecontext-method",
+        doc = "Makes a child context copying the parts chosen by CLONE_FLAG_* bits."
+    )]
     pub CloneContext: unsafe extern "system" fn(
         this: *mut IHttpContext,
         dwCloneFlags: u32,
         ppHttpContext: *mut *mut IHttpContext,
     ) -> HRESULT,
     /// Slot 32: `HRESULT ReleaseClonedContext()` (httpserv.h:637).
+    #[wrap(
+        name = release_cloned_context,
+        cpp = "IHttpContext::ReleaseClonedContext",
+        slot = 32,
+        ret = hresult,
+        safety = "frees this cloned context; neither it nor objects obtained from it may be used afterwards",
+        page = "ihttpcontext-releaseclonedcontext-method",
+        doc = "Releases a context made by CloneContext."
+    )]
     pub ReleaseClonedContext: unsafe extern "system" fn(this: *mut IHttpContext) -> HRESULT,
     /// Slot 33: `HRESULT GetCurrentExecutionStats(DWORD * pdwNotification, DWORD * pdwNotificationStartTickCount = NULL, PCWSTR * ppszModule = NULL, DWORD * pdwModuleStartTickCount = NULL, DWORD * pdwAsyncNotification = NULL, DWORD * pdwAsyncNotificationStartTickCount = NULL) const` (httpserv.h:638).
+    #[wrap(
+        name = get_current_execution_stats,
+        cpp = "IHttpContext::GetCurrentExecutionStats",
+        slot = 33,
+        ret = hresult,
+        params(
+            pdwNotification = out,
+            pdwNotificationStartTickCount = out,
+            ppszModule = out_wstr,
+            pdwModuleStartTickCount = out,
+            pdwAsyncNotification = out,
+            pdwAsyncNotificationStartTickCount = out
+        ),
+        page = "ihttpcontext-getcurrentexecutionstats-method",
+        doc = "Current notification, module and their start tick counts."
+    )]
     pub GetCurrentExecutionStats: unsafe extern "system" fn(
         this: *mut IHttpContext,
         pdwNotification: *mut u32,
@@ -1522,9 +3036,34 @@ pub struct IHttpContext_Vtbl {
         pdwAsyncNotificationStartTickCount: *mut u32,
     ) -> HRESULT,
     /// Slot 34: `IHttpTraceContext * GetTraceContext() const` (httpserv.h:646).
+    #[wrap(
+        name = get_trace_context,
+        cpp = "IHttpContext::GetTraceContext",
+        slot = 34,
+        ret = opt_iface,
+        page = "ihttpcontext-gettracecontext-method",
+        doc = "Tracing context tied to this request, if any."
+    )]
     pub GetTraceContext:
         unsafe extern "system" fn(this: *mut IHttpContext) -> *mut IHttpTraceContext,
     /// Slot 35: `HRESULT GetServerVarChanges(DWORD dwOldChangeNumber, DWORD * pdwNewChangeNumber, DWORD * pdwVariableSnapshot, PCSTR ** ppVariableNameSnapshot, PCWSTR ** ppVariableValueSnapshot, DWORD * pdwDiffedVariables, DWORD ** ppDiffedVariableIndices)` (httpserv.h:647).
+    #[wrap(
+        name = get_server_var_changes,
+        cpp = "IHttpContext::GetServerVarChanges",
+        slot = 35,
+        ret = hresult,
+        params(
+            pdwNewChangeNumber = out,
+            pdwVariableSnapshot = raw,
+            ppVariableNameSnapshot = raw,
+            ppVariableValueSnapshot = raw,
+            pdwDiffedVariables = out,
+            ppDiffedVariableIndices = out
+        ),
+        safety = "the snapshot count and arrays must come from an earlier call of this method (or be empty)",
+        page = "ihttpcontext-getservervarchanges-method",
+        doc = "IIS-internal diff of server variables against an earlier snapshot."
+    )]
     pub GetServerVarChanges: unsafe extern "system" fn(
         this: *mut IHttpContext,
         dwOldChangeNumber: u32,
@@ -1536,8 +3075,32 @@ pub struct IHttpContext_Vtbl {
         ppDiffedVariableIndices: *mut *mut u32,
     ) -> HRESULT,
     /// Slot 36: `HRESULT CancelIo()` (httpserv.h:656).
+    #[wrap(
+        name = cancel_io,
+        cpp = "IHttpContext::CancelIo",
+        slot = 36,
+        ret = hresult,
+        page = "ihttpcontext-cancelio-method",
+        doc = "Cancels pending sends and receives with the client."
+    )]
     pub CancelIo: unsafe extern "system" fn(this: *mut IHttpContext) -> HRESULT,
     /// Slot 37: `HRESULT MapHandler(DWORD dwSiteId, PCWSTR pszSiteName, PCWSTR pszUrl, PCSTR pszVerb, IScriptMapInfo ** ppScriptMap, BOOL fIgnoreWildcardMappings = FALSE)` (httpserv.h:657).
+    #[wrap(
+        name = map_handler,
+        cpp = "IHttpContext::MapHandler",
+        slot = 37,
+        ret = hresult,
+        params(
+            pszSiteName = wstr,
+            pszUrl = wstr,
+            pszVerb = cstr,
+            ppScriptMap = out_iface,
+            fIgnoreWildcardMappings = bool
+        ),
+        defaults(fIgnoreWildcardMappings = false),
+        page = "ihttpcontext-maphandler-method",
+        doc = "Finds the handler mapping for a URL and verb on a site."
+    )]
     pub MapHandler: unsafe extern "system" fn(
         this: *mut IHttpContext,
         dwSiteId: u32,
@@ -1548,6 +3111,14 @@ pub struct IHttpContext_Vtbl {
         fIgnoreWildcardMappings: BOOL,
     ) -> HRESULT,
     /// Slot 38: `HRESULT GetExtendedInterface(HTTP_CONTEXT_INTERFACE_VERSION version, PVOID * ppInterface)` (httpserv.h:666).
+    #[wrap(
+        name = get_extended_interface,
+        cpp = "IHttpContext::GetExtendedInterface",
+        slot = 38,
+        ret = hresult,
+        params(ppInterface = out),
+        doc = "Deprecated way to get a newer context interface by version."
+    )]
     #[deprecated(note = "obsolete: go through the HttpGetExtendedInterface template instead")]
     pub GetExtendedInterface: unsafe extern "system" fn(
         this: *mut IHttpContext,
@@ -1582,6 +3153,14 @@ pub struct IHttpContext2_Vtbl {
     /// Slots 0..39: the vtable of `IHttpContext`.
     pub base__: IHttpContext_Vtbl,
     /// Slot 39: `IHttpUser * GetOriginalUser() const` (httpserv.h:675).
+    #[wrap(
+        name = get_original_user,
+        cpp = "IHttpContext2::GetOriginalUser",
+        slot = 39,
+        ret = opt_iface,
+        page = "ihttpcontext2-getoriginaluser-method",
+        doc = "The user of the original request, if any."
+    )]
     pub GetOriginalUser: unsafe extern "system" fn(this: *mut IHttpContext2) -> *mut IHttpUser,
 }
 /// `class IHttpContext3 : public IHttpContext2` (httpserv.h:678): 44 vtable slots, 4 of them its own.
@@ -1611,17 +3190,53 @@ pub struct IHttpContext3_Vtbl {
     /// Slots 0..40: the vtable of `IHttpContext2`.
     pub base__: IHttpContext2_Vtbl,
     /// Slot 40: `INamedContextContainer * GetNamedContextContainer()` (httpserv.h:681).
+    #[wrap(
+        name = get_named_context_container,
+        cpp = "IHttpContext3::GetNamedContextContainer",
+        slot = 40,
+        ret = opt_iface,
+        page = "ihttpcontext3-getnamedcontextcontainer-method",
+        doc = "Container of context objects stored by name, if available."
+    )]
     pub GetNamedContextContainer:
         unsafe extern "system" fn(this: *mut IHttpContext3) -> *mut INamedContextContainer,
     /// Slot 41: `void EnableFullDuplex()` (httpserv.h:682).
+    #[wrap(
+        name = enable_full_duplex,
+        cpp = "IHttpContext3::EnableFullDuplex",
+        slot = 41,
+        ret = value,
+        page = "ihttpcontext3-enablefullduplex-method",
+        doc = "Lets reads and writes on this context run at the same time."
+    )]
     pub EnableFullDuplex: unsafe extern "system" fn(this: *mut IHttpContext3),
     /// Slot 42: `HRESULT InheritServerVariable(PCSTR szName, BOOL fFailIfNotExist = FALSE)` (httpserv.h:683).
+    #[wrap(
+        name = inherit_server_variable,
+        cpp = "IHttpContext3::InheritServerVariable",
+        slot = 42,
+        ret = hresult,
+        params(szName = cstr, fFailIfNotExist = bool),
+        defaults(fFailIfNotExist = false),
+        page = "ihttpcontext3-inheritservervariable-method",
+        doc = "Makes this context take over a server variable from its parent."
+    )]
     pub InheritServerVariable: unsafe extern "system" fn(
         this: *mut IHttpContext3,
         szName: PCSTR,
         fFailIfNotExist: BOOL,
     ) -> HRESULT,
     /// Slot 43: `HRESULT PostCompletion(DWORD cbBytes, LPOVERLAPPED_COMPLETION_ROUTINE pfnCompletionRoutine, void * pvCompletionContext)` (httpserv.h:684).
+    #[wrap(
+        name = post_completion,
+        cpp = "IHttpContext3::PostCompletion",
+        slot = 43,
+        ret = hresult,
+        params(pfnCompletionRoutine = raw, pvCompletionContext = raw),
+        safety = "the completion routine and its context must stay valid until the routine has run",
+        page = "ihttpcontext3-postcompletion-method",
+        doc = "Posts an asynchronous completion that calls the given routine."
+    )]
     pub PostCompletion: unsafe extern "system" fn(
         this: *mut IHttpContext3,
         cbBytes: u32,
@@ -1656,8 +3271,24 @@ pub struct IHttpContext4_Vtbl {
     /// Slots 0..44: the vtable of `IHttpContext3`.
     pub base__: IHttpContext3_Vtbl,
     /// Slot 44: `ULONGLONG GetRequestStartTime()` (httpserv.h:694).
+    #[wrap(
+        name = get_request_start_time,
+        cpp = "IHttpContext4::GetRequestStartTime",
+        slot = 44,
+        ret = value,
+        page = "ihttpcontext4-getrequeststarttime-method",
+        doc = "Tick count (ms since boot) when the request started."
+    )]
     pub GetRequestStartTime: unsafe extern "system" fn(this: *mut IHttpContext4) -> u64,
     /// Slot 45: `ULONGLONG GetRequestElapsedTime()` (httpserv.h:695).
+    #[wrap(
+        name = get_request_elapsed_time,
+        cpp = "IHttpContext4::GetRequestElapsedTime",
+        slot = 45,
+        ret = value,
+        page = "ihttpcontext4-getrequestelapsedtime-method",
+        doc = "Milliseconds since the request started."
+    )]
     pub GetRequestElapsedTime: unsafe extern "system" fn(this: *mut IHttpContext4) -> u64,
 }
 /// `class IHttpTraceContext` (httpserv.h:698): 5 vtable slots, 5 of them its own.
@@ -1678,11 +3309,32 @@ impl IHttpTraceContext {
 #[repr(C)]
 pub struct IHttpTraceContext_Vtbl {
     /// Slot 0: `HRESULT GetTraceConfiguration(HTTP_TRACE_CONFIGURATION * pHttpTraceConfiguration)` (httpserv.h:701).
+    #[wrap(
+        name = get_trace_configuration,
+        cpp = "IHttpTraceContext::GetTraceConfiguration",
+        slot = 0,
+        ret = hresult,
+        params(pHttpTraceConfiguration = raw),
+        safety = "pHttpTraceConfiguration must point to a valid, writable trace configuration structure",
+        page = "ihttptracecontext-gettraceconfiguration-method",
+        doc = "Fills a trace configuration structure for a provider."
+    )]
     pub GetTraceConfiguration: unsafe extern "system" fn(
         this: *mut IHttpTraceContext,
         pHttpTraceConfiguration: *mut HTTP_TRACE_CONFIGURATION,
     ) -> HRESULT,
     /// Slot 1: `HRESULT SetTraceConfiguration(HTTP_MODULE_ID moduleId, HTTP_TRACE_CONFIGURATION * pHttpTraceConfiguration, DWORD cHttpTraceConfiguration = 1)` (httpserv.h:704).
+    #[wrap(
+        name = set_trace_configuration,
+        cpp = "IHttpTraceContext::SetTraceConfiguration",
+        slot = 1,
+        ret = hresult,
+        params(pHttpTraceConfiguration = raw),
+        defaults(cHttpTraceConfiguration = 1),
+        safety = "pHttpTraceConfiguration must point to cHttpTraceConfiguration valid structures with non-null provider GUIDs",
+        page = "ihttptracecontext-settraceconfiguration-method",
+        doc = "Sets which trace events a module wants to receive."
+    )]
     pub SetTraceConfiguration: unsafe extern "system" fn(
         this: *mut IHttpTraceContext,
         moduleId: HTTP_MODULE_ID,
@@ -1690,13 +3342,41 @@ pub struct IHttpTraceContext_Vtbl {
         cHttpTraceConfiguration: u32,
     ) -> HRESULT,
     /// Slot 2: `HRESULT RaiseTraceEvent(HTTP_TRACE_EVENT * pTraceEvent)` (httpserv.h:709).
+    #[wrap(
+        name = raise_trace_event,
+        cpp = "IHttpTraceContext::RaiseTraceEvent",
+        slot = 2,
+        ret = hresult,
+        params(pTraceEvent = raw),
+        safety = "pTraceEvent must point to a valid trace event whose items point to live data",
+        page = "ihttptracecontext-raisetraceevent-method",
+        doc = "Emits a structured trace event."
+    )]
     pub RaiseTraceEvent: unsafe extern "system" fn(
         this: *mut IHttpTraceContext,
         pTraceEvent: *mut HTTP_TRACE_EVENT,
     ) -> HRESULT,
     /// Slot 3: `LPCGUID GetTraceActivityId()` (httpserv.h:710).
+    #[wrap(
+        name = get_trace_activity_id,
+        cpp = "IHttpTraceContext::GetTraceActivityId",
+        slot = 3,
+        ret = raw,
+        page = "ihttptracecontext-gettraceactivityid-method",
+        doc = "Pointer to the activity GUID of the trace; may be null."
+    )]
     pub GetTraceActivityId: unsafe extern "system" fn(this: *mut IHttpTraceContext) -> *const GUID,
     /// Slot 4: `HRESULT QuickTrace(PCWSTR pszData1, PCWSTR pszData2 = NULL, HRESULT hrLastError = S_OK, UCHAR Level = 4)` (httpserv.h:711).
+    #[wrap(
+        name = quick_trace,
+        cpp = "IHttpTraceContext::QuickTrace",
+        slot = 4,
+        ret = hresult,
+        params(pszData1 = wstr, pszData2 = opt_wstr),
+        defaults(pszData2 = None, hrLastError = 0, Level = 4),
+        page = "ihttptracecontext-quicktrace-method",
+        doc = "Writes one or two text messages to the IIS trace log."
+    )]
     pub QuickTrace: unsafe extern "system" fn(
         this: *mut IHttpTraceContext,
         pszData1: PCWSTR,
@@ -1723,20 +3403,65 @@ impl IHttpCacheKey {
 #[repr(C)]
 pub struct IHttpCacheKey_Vtbl {
     /// Slot 0: `DWORD GetHash() const` (httpserv.h:724).
+    #[wrap(
+        name = get_hash,
+        cpp = "IHttpCacheKey::GetHash",
+        slot = 0,
+        ret = value,
+        page = "ihttpcachekey-gethash-method",
+        doc = "Hash code of the cache key."
+    )]
     pub GetHash: unsafe extern "system" fn(this: *mut IHttpCacheKey) -> u32,
     /// Slot 1: `PCWSTR GetCacheName() const` (httpserv.h:725).
+    #[wrap(
+        name = get_cache_name,
+        cpp = "IHttpCacheKey::GetCacheName",
+        slot = 1,
+        ret = wstr,
+        page = "ihttpcachekey-getcachename-method",
+        doc = "Name of the cache this key belongs to."
+    )]
     pub GetCacheName: unsafe extern "system" fn(this: *mut IHttpCacheKey) -> PCWSTR,
     /// Slot 2: `bool GetIsEqual(IHttpCacheKey * pCacheCompareKey) const` (httpserv.h:726).
+    #[wrap(
+        name = get_is_equal,
+        cpp = "IHttpCacheKey::GetIsEqual",
+        slot = 2,
+        ret = value,
+        params(pCacheCompareKey = iface),
+        safety = "pCacheCompareKey must be the same concrete kind of key as this one, since IIS downcasts it",
+        page = "ihttpcachekey-getisequal-method",
+        doc = "Whether another key of the same kind is equal to this one."
+    )]
     pub GetIsEqual: unsafe extern "system" fn(
         this: *mut IHttpCacheKey,
         pCacheCompareKey: *mut IHttpCacheKey,
     ) -> bool,
     /// Slot 3: `bool GetIsPrefix(IHttpCacheKey * pCacheCompareKey) const` (httpserv.h:727).
+    #[wrap(
+        name = get_is_prefix,
+        cpp = "IHttpCacheKey::GetIsPrefix",
+        slot = 3,
+        ret = value,
+        params(pCacheCompareKey = iface),
+        safety = "pCacheCompareKey must be the same concrete kind of key as this one, since IIS downcasts it",
+        page = "ihttpcachekey-getisprefix-method",
+        doc = "Whether this key is a prefix of another key of the same kind."
+    )]
     pub GetIsPrefix: unsafe extern "system" fn(
         this: *mut IHttpCacheKey,
         pCacheCompareKey: *mut IHttpCacheKey,
     ) -> bool,
     /// Slot 4: `void Enum(IHttpCacheSpecificData * pCacheData)` (httpserv.h:728).
+    #[wrap(
+        name = enum_cache_data,
+        cpp = "IHttpCacheKey::Enum",
+        slot = 4,
+        ret = value,
+        params(pCacheData = iface),
+        page = "ihttpcachekey-enum-method",
+        doc = "Visits a cache entry during enumeration (a no-op in current IIS)."
+    )]
     pub Enum: unsafe extern "system" fn(
         this: *mut IHttpCacheKey,
         pCacheData: *mut IHttpCacheSpecificData,
@@ -1760,20 +3485,78 @@ impl IHttpCacheSpecificData {
 #[repr(C)]
 pub struct IHttpCacheSpecificData_Vtbl {
     /// Slot 0: `IHttpCacheKey * GetCacheKey() const` (httpserv.h:734).
+    #[wrap(
+        name = get_cache_key,
+        cpp = "IHttpCacheSpecificData::GetCacheKey",
+        slot = 0,
+        ret = opt_iface,
+        page = "ihttpcachespecificdata-getcachekey-method",
+        doc = "Key under which this data is cached."
+    )]
     pub GetCacheKey:
         unsafe extern "system" fn(this: *mut IHttpCacheSpecificData) -> *mut IHttpCacheKey,
     /// Slot 1: `void ReferenceCacheData()` (httpserv.h:735).
+    #[wrap(
+        name = reference_cache_data,
+        cpp = "IHttpCacheSpecificData::ReferenceCacheData",
+        slot = 1,
+        ret = value,
+        page = "ihttpcachespecificdata-referencecachedata-method",
+        doc = "Takes an extra reference on the cached data."
+    )]
     pub ReferenceCacheData: unsafe extern "system" fn(this: *mut IHttpCacheSpecificData),
     /// Slot 2: `void DereferenceCacheData()` (httpserv.h:736).
+    #[wrap(
+        name = dereference_cache_data,
+        cpp = "IHttpCacheSpecificData::DereferenceCacheData",
+        slot = 2,
+        ret = value,
+        safety = "drops a reference taken before; the data may be freed, so it must not be used afterwards",
+        page = "ihttpcachespecificdata-dereferencecachedata-method",
+        doc = "Gives back a reference on the cached data taken earlier."
+    )]
     pub DereferenceCacheData: unsafe extern "system" fn(this: *mut IHttpCacheSpecificData),
     /// Slot 3: `void ResetTTL()` (httpserv.h:737).
+    #[wrap(
+        name = reset_ttl,
+        cpp = "IHttpCacheSpecificData::ResetTTL",
+        slot = 3,
+        ret = value,
+        page = "ihttpcachespecificdata-resetttl-method",
+        doc = "Restores the time-to-live of the cached data."
+    )]
     pub ResetTTL: unsafe extern "system" fn(this: *mut IHttpCacheSpecificData),
     /// Slot 4: `void DecrementTTL(BOOL * pfTTLExpired)` (httpserv.h:738).
+    #[wrap(
+        name = decrement_ttl,
+        cpp = "IHttpCacheSpecificData::DecrementTTL",
+        slot = 4,
+        ret = value,
+        params(pfTTLExpired = out_bool),
+        page = "ihttpcachespecificdata-decrementttl-method",
+        doc = "Counts down the time-to-live and tells whether it ran out."
+    )]
     pub DecrementTTL:
         unsafe extern "system" fn(this: *mut IHttpCacheSpecificData, pfTTLExpired: *mut BOOL),
     /// Slot 5: `void SetFlushed()` (httpserv.h:739).
+    #[wrap(
+        name = set_flushed,
+        cpp = "IHttpCacheSpecificData::SetFlushed",
+        slot = 5,
+        ret = value,
+        page = "ihttpcachespecificdata-setflushed-method",
+        doc = "Marks the cached data to be flushed."
+    )]
     pub SetFlushed: unsafe extern "system" fn(this: *mut IHttpCacheSpecificData),
     /// Slot 6: `BOOL GetFlushed() const` (httpserv.h:740).
+    #[wrap(
+        name = get_flushed,
+        cpp = "IHttpCacheSpecificData::GetFlushed",
+        slot = 6,
+        ret = bool,
+        page = "ihttpcachespecificdata-getflushed-method",
+        doc = "Whether the cached data was marked as flushed."
+    )]
     pub GetFlushed: unsafe extern "system" fn(this: *mut IHttpCacheSpecificData) -> BOOL,
 }
 /// `class IHttpSite` (httpserv.h:743): 4 vtable slots, 4 of them its own.
@@ -1794,13 +3577,45 @@ impl IHttpSite {
 #[repr(C)]
 pub struct IHttpSite_Vtbl {
     /// Slot 0: `DWORD GetSiteId() const` (httpserv.h:746).
+    #[wrap(
+        name = get_site_id,
+        cpp = "IHttpSite::GetSiteId",
+        slot = 0,
+        ret = value,
+        page = "ihttpsite-getsiteid-method",
+        doc = "Numeric id of the site."
+    )]
     pub GetSiteId: unsafe extern "system" fn(this: *mut IHttpSite) -> u32,
     /// Slot 1: `PCWSTR GetSiteName() const` (httpserv.h:747).
+    #[wrap(
+        name = get_site_name,
+        cpp = "IHttpSite::GetSiteName",
+        slot = 1,
+        ret = wstr,
+        page = "ihttpsite-getsitename-method",
+        doc = "Name of the site as configured."
+    )]
     pub GetSiteName: unsafe extern "system" fn(this: *mut IHttpSite) -> PCWSTR,
     /// Slot 2: `IHttpModuleContextContainer * GetModuleContextContainer()` (httpserv.h:748).
+    #[wrap(
+        name = get_module_context_container,
+        cpp = "IHttpSite::GetModuleContextContainer",
+        slot = 2,
+        ret = iface,
+        page = "ihttpsite-getmodulecontextcontainer-method",
+        doc = "Container where modules keep per-site context objects."
+    )]
     pub GetModuleContextContainer:
         unsafe extern "system" fn(this: *mut IHttpSite) -> *mut IHttpModuleContextContainer,
     /// Slot 3: `IHttpPerfCounterInfo * GetPerfCounterInfo()` (httpserv.h:749).
+    #[wrap(
+        name = get_perf_counter_info,
+        cpp = "IHttpSite::GetPerfCounterInfo",
+        slot = 3,
+        ret = opt_iface,
+        page = "ihttpsite-getperfcounterinfo-method",
+        doc = "Site-level performance counters (IIS-internal use), if any."
+    )]
     pub GetPerfCounterInfo:
         unsafe extern "system" fn(this: *mut IHttpSite) -> *mut IHttpPerfCounterInfo,
 }
@@ -1822,9 +3637,26 @@ impl IHttpFileMonitor {
 #[repr(C)]
 pub struct IHttpFileMonitor_Vtbl {
     /// Slot 0: `IHttpModuleContextContainer * GetModuleContextContainer()` (httpserv.h:755).
+    #[wrap(
+        name = get_module_context_container,
+        cpp = "IHttpFileMonitor::GetModuleContextContainer",
+        slot = 0,
+        ret = iface,
+        page = "ihttpfilemonitor-getmodulecontextcontainer-method",
+        doc = "Container where modules keep context objects for this file monitor."
+    )]
     pub GetModuleContextContainer:
         unsafe extern "system" fn(this: *mut IHttpFileMonitor) -> *mut IHttpModuleContextContainer,
     /// Slot 1: `void DereferenceFileMonitor()` (httpserv.h:756).
+    #[wrap(
+        name = dereference_file_monitor,
+        cpp = "IHttpFileMonitor::DereferenceFileMonitor",
+        slot = 1,
+        ret = value,
+        safety = "gives up the caller's reference; the monitor may be freed, so it must not be used afterwards",
+        page = "ihttpfilemonitor-dereferencefilemonitor-method",
+        doc = "Releases a file change monitor, which may stop monitoring."
+    )]
     pub DereferenceFileMonitor: unsafe extern "system" fn(this: *mut IHttpFileMonitor),
 }
 /// `class IHttpFileInfo : public IHttpCacheSpecificData` (httpserv.h:759): 21 vtable slots, 14 of them its own.
@@ -1854,39 +3686,157 @@ pub struct IHttpFileInfo_Vtbl {
     /// Slots 0..7: the vtable of `IHttpCacheSpecificData`.
     pub base__: IHttpCacheSpecificData_Vtbl,
     /// Slot 7: `DWORD GetAttributes() const` (httpserv.h:762).
+    #[wrap(
+        name = get_attributes,
+        cpp = "IHttpFileInfo::GetAttributes",
+        slot = 7,
+        ret = value,
+        page = "ihttpfileinfo-getattributes-method",
+        doc = "File attribute bits of the file."
+    )]
     pub GetAttributes: unsafe extern "system" fn(this: *mut IHttpFileInfo) -> u32,
     /// Slot 8: `void GetSize(ULARGE_INTEGER * pliSize) const` (httpserv.h:763).
+    #[wrap(
+        name = get_size,
+        cpp = "IHttpFileInfo::GetSize",
+        slot = 8,
+        ret = value,
+        params(pliSize = out),
+        page = "ihttpfileinfo-getsize-method",
+        doc = "Size of the file in bytes."
+    )]
     pub GetSize: unsafe extern "system" fn(this: *mut IHttpFileInfo, pliSize: *mut u64),
     /// Slot 9: `const BYTE * GetFileBuffer() const` (httpserv.h:764).
+    #[wrap(
+        name = get_file_buffer,
+        cpp = "IHttpFileInfo::GetFileBuffer",
+        slot = 9,
+        ret = raw,
+        page = "ihttpfileinfo-getfilebuffer-method",
+        doc = "Pointer to the file contents cached in memory; may be null."
+    )]
     pub GetFileBuffer: unsafe extern "system" fn(this: *mut IHttpFileInfo) -> *const u8,
     /// Slot 10: `HANDLE GetFileHandle() const` (httpserv.h:765).
+    #[wrap(
+        name = get_file_handle,
+        cpp = "IHttpFileInfo::GetFileHandle",
+        slot = 10,
+        ret = value,
+        page = "ihttpfileinfo-getfilehandle-method",
+        doc = "Handle of the open file, or INVALID_HANDLE_VALUE; owned by IIS."
+    )]
     pub GetFileHandle: unsafe extern "system" fn(this: *mut IHttpFileInfo) -> HANDLE,
     /// Slot 11: `PCWSTR GetFilePath() const` (httpserv.h:766).
+    #[wrap(
+        name = get_file_path,
+        cpp = "IHttpFileInfo::GetFilePath",
+        slot = 11,
+        ret = wstr,
+        page = "ihttpfileinfo-getfilepath-method",
+        doc = "Physical path of the file."
+    )]
     pub GetFilePath: unsafe extern "system" fn(this: *mut IHttpFileInfo) -> PCWSTR,
     /// Slot 12: `PCSTR GetETag(USHORT * pcchETag = NULL) const` (httpserv.h:767).
+    #[wrap(
+        name = get_etag,
+        cpp = "IHttpFileInfo::GetETag",
+        slot = 12,
+        ret = bytes(pcchETag),
+        params(pcchETag = len_out),
+        page = "ihttpfileinfo-getetag-method",
+        doc = "Entity tag of the file."
+    )]
     pub GetETag: unsafe extern "system" fn(this: *mut IHttpFileInfo, pcchETag: *mut u16) -> PCSTR,
     /// Slot 13: `void GetLastModifiedTime(FILETIME * pFileTime) const` (httpserv.h:768).
+    #[wrap(
+        name = get_last_modified_time,
+        cpp = "IHttpFileInfo::GetLastModifiedTime",
+        slot = 13,
+        ret = value,
+        params(pFileTime = out),
+        page = "ihttpfileinfo-getlastmodifiedtime-method",
+        doc = "Last write time of the file as a FILETIME."
+    )]
     pub GetLastModifiedTime:
         unsafe extern "system" fn(this: *mut IHttpFileInfo, pFileTime: *mut FILETIME),
     /// Slot 14: `PCSTR GetLastModifiedString() const` (httpserv.h:769).
+    #[wrap(
+        name = get_last_modified_string,
+        cpp = "IHttpFileInfo::GetLastModifiedString",
+        slot = 14,
+        ret = cstr,
+        page = "ihttpfileinfo-getlastmodifiedstring-method",
+        doc = "Last write time of the file formatted as HTTP date text."
+    )]
     pub GetLastModifiedString: unsafe extern "system" fn(this: *mut IHttpFileInfo) -> PCSTR,
     /// Slot 15: `BOOL GetHttpCacheAllowed(DWORD * pSecondsToLive) const` (httpserv.h:770).
+    #[wrap(
+        name = get_http_cache_allowed,
+        cpp = "IHttpFileInfo::GetHttpCacheAllowed",
+        slot = 15,
+        ret = bool,
+        params(pSecondsToLive = out),
+        page = "ihttpfileinfo-gethttpcacheallowed-method",
+        doc = "Whether the file may be cached, and for how many seconds."
+    )]
     pub GetHttpCacheAllowed:
         unsafe extern "system" fn(this: *mut IHttpFileInfo, pSecondsToLive: *mut u32) -> BOOL,
     /// Slot 16: `HRESULT AccessCheck(HANDLE hUserToken, PSID pUserSid)` (httpserv.h:771).
+    #[wrap(
+        name = access_check,
+        cpp = "IHttpFileInfo::AccessCheck",
+        slot = 16,
+        ret = hresult,
+        params(pUserSid = raw),
+        safety = "pUserSid must be null or point to a valid SID",
+        page = "ihttpfileinfo-accesscheck-method",
+        doc = "Checks whether a user, given by token and SID, may read the file."
+    )]
     pub AccessCheck: unsafe extern "system" fn(
         this: *mut IHttpFileInfo,
         hUserToken: HANDLE,
         pUserSid: PSID,
     ) -> HRESULT,
     /// Slot 17: `HANDLE GetVrToken() const` (httpserv.h:772).
+    #[wrap(
+        name = get_vr_token,
+        cpp = "IHttpFileInfo::GetVrToken",
+        slot = 17,
+        ret = value,
+        page = "ihttpfileinfo-getvrtoken-method",
+        doc = "Token handle of the virtual directory account; may be null."
+    )]
     pub GetVrToken: unsafe extern "system" fn(this: *mut IHttpFileInfo) -> HANDLE,
     /// Slot 18: `PCWSTR GetVrPath() const` (httpserv.h:773).
+    #[wrap(
+        name = get_vr_path,
+        cpp = "IHttpFileInfo::GetVrPath",
+        slot = 18,
+        ret = wstr,
+        page = "ihttpfileinfo-getvrpath-method",
+        doc = "Virtual path of the file, if it has one."
+    )]
     pub GetVrPath: unsafe extern "system" fn(this: *mut IHttpFileInfo) -> PCWSTR,
     /// Slot 19: `IHttpModuleContextContainer * GetModuleContextContainer()` (httpserv.h:774).
+    #[wrap(
+        name = get_module_context_container,
+        cpp = "IHttpFileInfo::GetModuleContextContainer",
+        slot = 19,
+        ret = iface,
+        page = "ihttpfileinfo-getmodulecontextcontainer-method",
+        doc = "Container where modules keep context objects for this file."
+    )]
     pub GetModuleContextContainer:
         unsafe extern "system" fn(this: *mut IHttpFileInfo) -> *mut IHttpModuleContextContainer,
     /// Slot 20: `BOOL CheckIfFileHasChanged(HANDLE hUserToken)` (httpserv.h:775).
+    #[wrap(
+        name = check_if_file_has_changed,
+        cpp = "IHttpFileInfo::CheckIfFileHasChanged",
+        slot = 20,
+        ret = bool,
+        page = "ihttpfileinfo-checkiffilehaschanged-method",
+        doc = "Whether the file changed since IIS cached it."
+    )]
     pub CheckIfFileHasChanged:
         unsafe extern "system" fn(this: *mut IHttpFileInfo, hUserToken: HANDLE) -> BOOL,
 }
@@ -1917,10 +3867,34 @@ pub struct IHttpTokenEntry_Vtbl {
     /// Slots 0..7: the vtable of `IHttpCacheSpecificData`.
     pub base__: IHttpCacheSpecificData_Vtbl,
     /// Slot 7: `HANDLE GetImpersonationToken()` (httpserv.h:781).
+    #[wrap(
+        name = get_impersonation_token,
+        cpp = "IHttpTokenEntry::GetImpersonationToken",
+        slot = 7,
+        ret = value,
+        page = "ihttptokenentry-getimpersonationtoken-method",
+        doc = "Impersonation token handle of the entry; may be null."
+    )]
     pub GetImpersonationToken: unsafe extern "system" fn(this: *mut IHttpTokenEntry) -> HANDLE,
     /// Slot 8: `HANDLE GetPrimaryToken()` (httpserv.h:782).
+    #[wrap(
+        name = get_primary_token,
+        cpp = "IHttpTokenEntry::GetPrimaryToken",
+        slot = 8,
+        ret = value,
+        page = "ihttptokenentry-getprimarytoken-method",
+        doc = "Primary token handle of the entry; may be null."
+    )]
     pub GetPrimaryToken: unsafe extern "system" fn(this: *mut IHttpTokenEntry) -> HANDLE,
     /// Slot 9: `PSID GetSid()` (httpserv.h:783).
+    #[wrap(
+        name = get_sid,
+        cpp = "IHttpTokenEntry::GetSid",
+        slot = 9,
+        ret = raw,
+        page = "ihttptokenentry-getsid-method",
+        doc = "Pointer to the security identifier of the user."
+    )]
     pub GetSid: unsafe extern "system" fn(this: *mut IHttpTokenEntry) -> PSID,
 }
 /// `class IHttpServer` (httpserv.h:793): 26 vtable slots, 26 of them its own.
@@ -1941,31 +3915,116 @@ impl IHttpServer {
 #[repr(C)]
 pub struct IHttpServer_Vtbl {
     /// Slot 0: `BOOL IsCommandLineLaunch() const` (httpserv.h:796).
+    #[wrap(
+        name = is_command_line_launch,
+        cpp = "IHttpServer::IsCommandLineLaunch",
+        slot = 0,
+        ret = bool,
+        page = "ihttpserver-iscommandlinelaunch-method",
+        doc = "Whether the worker process was started from a command line."
+    )]
     pub IsCommandLineLaunch: unsafe extern "system" fn(this: *mut IHttpServer) -> BOOL,
     /// Slot 1: `PCWSTR GetAppPoolName() const` (httpserv.h:797).
+    #[wrap(
+        name = get_app_pool_name,
+        cpp = "IHttpServer::GetAppPoolName",
+        slot = 1,
+        ret = wstr,
+        page = "ihttpserver-getapppoolname-method",
+        doc = "Name of the application pool of this worker process."
+    )]
     pub GetAppPoolName: unsafe extern "system" fn(this: *mut IHttpServer) -> PCWSTR,
     /// Slot 2: `HRESULT AssociateWithThreadPool(HANDLE hHandle, LPOVERLAPPED_COMPLETION_ROUTINE completionRoutine)` (httpserv.h:798).
+    #[wrap(
+        name = associate_with_thread_pool,
+        cpp = "IHttpServer::AssociateWithThreadPool",
+        slot = 2,
+        ret = hresult,
+        params(completionRoutine = raw),
+        safety = "the completion routine must stay callable for as long as I/O on the handle can complete",
+        page = "ihttpserver-associatewiththreadpool-method",
+        doc = "Binds an overlapped I/O handle to the IIS thread pool."
+    )]
     pub AssociateWithThreadPool: unsafe extern "system" fn(
         this: *mut IHttpServer,
         hHandle: HANDLE,
         completionRoutine: LPOVERLAPPED_COMPLETION_ROUTINE,
     ) -> HRESULT,
     /// Slot 3: `void IncrementThreadCount()` (httpserv.h:802).
+    #[wrap(
+        name = increment_thread_count,
+        cpp = "IHttpServer::IncrementThreadCount",
+        slot = 3,
+        ret = value,
+        page = "ihttpserver-incrementthreadcount-method",
+        doc = "Raises the thread pool's allowed thread count by one."
+    )]
     pub IncrementThreadCount: unsafe extern "system" fn(this: *mut IHttpServer),
     /// Slot 4: `void DecrementThreadCount()` (httpserv.h:803).
+    #[wrap(
+        name = decrement_thread_count,
+        cpp = "IHttpServer::DecrementThreadCount",
+        slot = 4,
+        ret = value,
+        page = "ihttpserver-decrementthreadcount-method",
+        doc = "Lowers the thread pool's allowed thread count by one."
+    )]
     pub DecrementThreadCount: unsafe extern "system" fn(this: *mut IHttpServer),
     /// Slot 5: `void ReportUnhealthy(PCWSTR pszReasonString, HRESULT hrReason)` (httpserv.h:804).
+    #[wrap(
+        name = report_unhealthy,
+        cpp = "IHttpServer::ReportUnhealthy",
+        slot = 5,
+        ret = value,
+        params(pszReasonString = wstr),
+        page = "ihttpserver-reportunhealthy-method",
+        doc = "Flags this worker process as broken so that IIS shuts it down."
+    )]
     pub ReportUnhealthy: unsafe extern "system" fn(
         this: *mut IHttpServer,
         pszReasonString: PCWSTR,
         hrReason: HRESULT,
     ),
     /// Slot 6: `void RecycleProcess(PCWSTR pszReason)` (httpserv.h:805).
+    #[wrap(
+        name = recycle_process,
+        cpp = "IHttpServer::RecycleProcess",
+        slot = 6,
+        ret = value,
+        params(pszReason = wstr),
+        page = "ihttpserver-recycleprocess-method",
+        doc = "Asks IIS to replace this worker process with a new one."
+    )]
     pub RecycleProcess: unsafe extern "system" fn(this: *mut IHttpServer, pszReason: PCWSTR),
     /// Slot 7: `IAppHostAdminManager * GetAdminManager() const` (httpserv.h:806).
+    #[wrap(
+        name = get_admin_manager,
+        cpp = "IHttpServer::GetAdminManager",
+        slot = 7,
+        ret = opt_iface,
+        doc = "Configuration admin manager of the server, if available."
+    )]
     pub GetAdminManager:
         unsafe extern "system" fn(this: *mut IHttpServer) -> *mut IAppHostAdminManager,
     /// Slot 8: `HRESULT GetFileInfo(PCWSTR pszPhysicalPath, HANDLE hUserToken, PSID pSid, PCWSTR pszChangeNotificationPath, HANDLE hChangeNotificationToken, BOOL fCache, IHttpFileInfo ** ppFileInfo, IHttpTraceContext * pHttpTraceContext = NULL)` (httpserv.h:807).
+    #[wrap(
+        name = get_file_info,
+        cpp = "IHttpServer::GetFileInfo",
+        slot = 8,
+        ret = hresult,
+        params(
+            pszPhysicalPath = wstr,
+            pSid = raw,
+            pszChangeNotificationPath = opt_wstr,
+            fCache = bool,
+            ppFileInfo = out_iface,
+            pHttpTraceContext = opt_iface
+        ),
+        defaults(pHttpTraceContext = None),
+        safety = "pSid must be null or point to a valid SID",
+        page = "ihttpserver-getfileinfo-method",
+        doc = "File information object for a physical path, optionally cached."
+    )]
     pub GetFileInfo: unsafe extern "system" fn(
         this: *mut IHttpServer,
         pszPhysicalPath: PCWSTR,
@@ -1978,9 +4037,33 @@ pub struct IHttpServer_Vtbl {
         pHttpTraceContext: *mut IHttpTraceContext,
     ) -> HRESULT,
     /// Slot 9: `HRESULT FlushKernelCache(PCWSTR pszUrl)` (httpserv.h:817).
+    #[wrap(
+        name = flush_kernel_cache,
+        cpp = "IHttpServer::FlushKernelCache",
+        slot = 9,
+        ret = hresult,
+        params(pszUrl = wstr),
+        page = "ihttpserver-flushkernelcache-method",
+        doc = "Removes one URL from the kernel response cache."
+    )]
     pub FlushKernelCache:
         unsafe extern "system" fn(this: *mut IHttpServer, pszUrl: PCWSTR) -> HRESULT,
     /// Slot 10: `HRESULT DoCacheOperation(CACHE_OPERATION cacheOperation, IHttpCacheKey * pCacheKey, IHttpCacheSpecificData ** ppCacheSpecificData, IHttpTraceContext * pHttpTraceContext = NULL)` (httpserv.h:818).
+    #[wrap(
+        name = do_cache_operation,
+        cpp = "IHttpServer::DoCacheOperation",
+        slot = 10,
+        ret = hresult,
+        params(
+            pCacheKey = iface,
+            ppCacheSpecificData = out_iface,
+            pHttpTraceContext = opt_iface
+        ),
+        defaults(pHttpTraceContext = None),
+        safety = "pCacheKey must be a key kind the named IIS cache understands, since IIS downcasts it",
+        page = "ihttpserver-docacheoperation-method",
+        doc = "Runs a lookup, add, delete or flush on an IIS cache."
+    )]
     pub DoCacheOperation: unsafe extern "system" fn(
         this: *mut IHttpServer,
         cacheOperation: CACHE_OPERATION,
@@ -1989,33 +4072,105 @@ pub struct IHttpServer_Vtbl {
         pHttpTraceContext: *mut IHttpTraceContext,
     ) -> HRESULT,
     /// Slot 11: `GLOBAL_NOTIFICATION_STATUS NotifyCustomNotification(ICustomNotificationProvider * pCustomOutput)` (httpserv.h:824).
+    #[wrap(
+        name = notify_custom_notification,
+        cpp = "IHttpServer::NotifyCustomNotification",
+        slot = 11,
+        ret = value,
+        params(pCustomOutput = iface),
+        page = "ihttpserver-notifycustomnotification-method",
+        doc = "Raises a custom global notification for listening modules."
+    )]
     pub NotifyCustomNotification: unsafe extern "system" fn(
         this: *mut IHttpServer,
         pCustomOutput: *mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 12: `IHttpPerfCounterInfo * GetPerfCounterInfo()` (httpserv.h:827).
+    #[wrap(
+        name = get_perf_counter_info,
+        cpp = "IHttpServer::GetPerfCounterInfo",
+        slot = 12,
+        ret = opt_iface,
+        page = "ihttpserver-getperfcounterinfo-method",
+        doc = "Server-level performance counters (IIS-internal use), if any."
+    )]
     pub GetPerfCounterInfo:
         unsafe extern "system" fn(this: *mut IHttpServer) -> *mut IHttpPerfCounterInfo,
     /// Slot 13: `void RecycleApplication(PCWSTR pszAppConfigPath)` (httpserv.h:828).
+    #[wrap(
+        name = recycle_application,
+        cpp = "IHttpServer::RecycleApplication",
+        slot = 13,
+        ret = value,
+        params(pszAppConfigPath = wstr),
+        page = "ihttpserver-recycleapplication-method",
+        doc = "Asks IIS to restart the application at a configuration path."
+    )]
     pub RecycleApplication:
         unsafe extern "system" fn(this: *mut IHttpServer, pszAppConfigPath: PCWSTR),
     /// Slot 14: `void NotifyConfigurationChange(PCWSTR pszPath)` (httpserv.h:829).
+    #[wrap(
+        name = notify_configuration_change,
+        cpp = "IHttpServer::NotifyConfigurationChange",
+        slot = 14,
+        ret = value,
+        params(pszPath = wstr),
+        page = "ihttpserver-notifyconfigurationchange-method",
+        doc = "Raises a configuration-change notification for a path."
+    )]
     pub NotifyConfigurationChange:
         unsafe extern "system" fn(this: *mut IHttpServer, pszPath: PCWSTR),
     /// Slot 15: `void NotifyFileChange(PCWSTR pszFileName)` (httpserv.h:830).
+    #[wrap(
+        name = notify_file_change,
+        cpp = "IHttpServer::NotifyFileChange",
+        slot = 15,
+        ret = value,
+        params(pszFileName = wstr),
+        page = "ihttpserver-notifyfilechange-method",
+        doc = "Fires the file-change event for the given path by hand."
+    )]
     pub NotifyFileChange: unsafe extern "system" fn(this: *mut IHttpServer, pszFileName: PCWSTR),
     /// Slot 16: `IDispensedHttpModuleContextContainer * DispenseContainer()` (httpserv.h:831).
+    #[wrap(
+        name = dispense_container,
+        cpp = "IHttpServer::DispenseContainer",
+        slot = 16,
+        ret = opt_iface,
+        page = "ihttpserver-dispensecontainer-method",
+        doc = "New stand-alone context container that the caller must release."
+    )]
     pub DispenseContainer: unsafe extern "system" fn(
         this: *mut IHttpServer,
     )
         -> *mut IDispensedHttpModuleContextContainer,
     /// Slot 17: `HRESULT AddFragmentToCache(HTTP_DATA_CHUNK * pDataChunk, PCWSTR pszFragmentName)` (httpserv.h:832).
+    #[wrap(
+        name = add_fragment_to_cache,
+        cpp = "IHttpServer::AddFragmentToCache",
+        slot = 17,
+        ret = hresult,
+        params(pDataChunk = raw, pszFragmentName = wstr),
+        safety = "pDataChunk must point to a valid data chunk whose data is readable during the call",
+        page = "ihttpserver-addfragmenttocache-method",
+        doc = "Stores a data chunk in the HTTP.sys fragment cache under a name."
+    )]
     pub AddFragmentToCache: unsafe extern "system" fn(
         this: *mut IHttpServer,
         pDataChunk: *mut HTTP_DATA_CHUNK,
         pszFragmentName: PCWSTR,
     ) -> HRESULT,
     /// Slot 18: `HRESULT ReadFragmentFromCache(PCWSTR pszFragmentName, BYTE * pvBuffer, DWORD cbSize, DWORD * pcbCopied)` (httpserv.h:833).
+    #[wrap(
+        name = read_fragment_from_cache,
+        cpp = "IHttpServer::ReadFragmentFromCache",
+        slot = 18,
+        ret = hresult,
+        params(pszFragmentName = wstr, pvBuffer = raw, pcbCopied = out),
+        safety = "pvBuffer must be writable for cbSize bytes",
+        page = "ihttpserver-readfragmentfromcache-method",
+        doc = "Copies a named fragment from the fragment cache into a buffer."
+    )]
     pub ReadFragmentFromCache: unsafe extern "system" fn(
         this: *mut IHttpServer,
         pszFragmentName: PCWSTR,
@@ -2024,14 +4179,46 @@ pub struct IHttpServer_Vtbl {
         pcbCopied: *mut u32,
     ) -> HRESULT,
     /// Slot 19: `HRESULT RemoveFragmentFromCache(PCWSTR pszFragmentName)` (httpserv.h:839).
+    #[wrap(
+        name = remove_fragment_from_cache,
+        cpp = "IHttpServer::RemoveFragmentFromCache",
+        slot = 19,
+        ret = hresult,
+        params(pszFragmentName = wstr),
+        page = "ihttpserver-removefragmentfromcache-method",
+        doc = "Deletes a named fragment from the fragment cache."
+    )]
     pub RemoveFragmentFromCache:
         unsafe extern "system" fn(this: *mut IHttpServer, pszFragmentName: PCWSTR) -> HRESULT,
     /// Slot 20: `HRESULT GetWorkerProcessSettings(IWpfSettings ** ppWorkerProcessSettings)` (httpserv.h:840).
+    #[wrap(
+        name = get_worker_process_settings,
+        cpp = "IHttpServer::GetWorkerProcessSettings",
+        slot = 20,
+        ret = hresult,
+        params(ppWorkerProcessSettings = out_iface),
+        page = "ihttpserver-getworkerprocesssettings-method",
+        doc = "Settings object of the worker process framework."
+    )]
     pub GetWorkerProcessSettings: unsafe extern "system" fn(
         this: *mut IHttpServer,
         ppWorkerProcessSettings: *mut *mut IWpfSettings,
     ) -> HRESULT,
     /// Slot 21: `HRESULT GetProtocolManagerCustomInterface(PCWSTR pProtocolManagerDll, PCWSTR pProtocolManagerDllInitFunction, DWORD dwCustomInterfaceId, PVOID * ppCustomInterface)` (httpserv.h:841).
+    #[wrap(
+        name = get_protocol_manager_custom_interface,
+        cpp = "IHttpServer::GetProtocolManagerCustomInterface",
+        slot = 21,
+        ret = hresult,
+        params(
+            pProtocolManagerDll = wstr,
+            pProtocolManagerDllInitFunction = wstr,
+            ppCustomInterface = out
+        ),
+        safety = "loads the given DLL and runs its init function, which must be a genuine protocol manager entry point",
+        page = "ihttpserver-getprotocolmanagercustominterface-method",
+        doc = "Loads a protocol manager DLL and returns one of its custom interfaces."
+    )]
     pub GetProtocolManagerCustomInterface: unsafe extern "system" fn(
         this: *mut IHttpServer,
         pProtocolManagerDll: PCWSTR,
@@ -2040,15 +4227,41 @@ pub struct IHttpServer_Vtbl {
         ppCustomInterface: *mut *mut c_void,
     ) -> HRESULT,
     /// Slot 22: `BOOL SatisfiesPrecondition(PCWSTR pszPrecondition, BOOL * pfUnknownPrecondition = NULL) const` (httpserv.h:847).
+    #[wrap(
+        name = satisfies_precondition,
+        cpp = "IHttpServer::SatisfiesPrecondition",
+        slot = 22,
+        ret = bool,
+        params(pszPrecondition = wstr, pfUnknownPrecondition = out_bool),
+        page = "ihttpserver-satisfiesprecondition-method",
+        doc = "Whether a module precondition string holds in this process."
+    )]
     pub SatisfiesPrecondition: unsafe extern "system" fn(
         this: *mut IHttpServer,
         pszPrecondition: PCWSTR,
         pfUnknownPrecondition: *mut BOOL,
     ) -> BOOL,
     /// Slot 23: `IHttpTraceContext * GetTraceContext() const` (httpserv.h:851).
+    #[wrap(
+        name = get_trace_context,
+        cpp = "IHttpServer::GetTraceContext",
+        slot = 23,
+        ret = opt_iface,
+        page = "ihttpserver-gettracecontext-method",
+        doc = "Tracing context not tied to a request, if any."
+    )]
     pub GetTraceContext:
         unsafe extern "system" fn(this: *mut IHttpServer) -> *mut IHttpTraceContext,
     /// Slot 24: `HRESULT RegisterFileChangeMonitor(PCWSTR pszPath, HANDLE hToken, IHttpFileMonitor ** ppFileMonitor)` (httpserv.h:852).
+    #[wrap(
+        name = register_file_change_monitor,
+        cpp = "IHttpServer::RegisterFileChangeMonitor",
+        slot = 24,
+        ret = hresult,
+        params(pszPath = wstr, ppFileMonitor = out_iface),
+        page = "ihttpserver-registerfilechangemonitor-method",
+        doc = "Starts watching a directory for file changes."
+    )]
     pub RegisterFileChangeMonitor: unsafe extern "system" fn(
         this: *mut IHttpServer,
         pszPath: PCWSTR,
@@ -2056,6 +4269,14 @@ pub struct IHttpServer_Vtbl {
         ppFileMonitor: *mut *mut IHttpFileMonitor,
     ) -> HRESULT,
     /// Slot 25: `HRESULT GetExtendedInterface(HTTP_SERVER_INTERFACE_VERSION version, PVOID * ppInterface)` (httpserv.h:857).
+    #[wrap(
+        name = get_extended_interface,
+        cpp = "IHttpServer::GetExtendedInterface",
+        slot = 25,
+        ret = hresult,
+        params(ppInterface = out),
+        doc = "Newer server interface for a given interface version."
+    )]
     pub GetExtendedInterface: unsafe extern "system" fn(
         this: *mut IHttpServer,
         version: HTTP_SERVER_INTERFACE_VERSION,
@@ -2089,6 +4310,28 @@ pub struct IHttpServer2_Vtbl {
     /// Slots 0..26: the vtable of `IHttpServer`.
     pub base__: IHttpServer_Vtbl,
     /// Slot 26: `HRESULT GetToken(PCWSTR pszUserName, PCWSTR pszPassword, DWORD dwLogonMethod, IHttpTokenEntry ** ppTokenEntry, PCWSTR pszDefaultDomain = NULL, PSOCKADDR pSockAddr = NULL, IHttpTraceContext * pHttpTraceContext = NULL)` (httpserv.h:866).
+    #[wrap(
+        name = get_token,
+        cpp = "IHttpServer2::GetToken",
+        slot = 26,
+        ret = hresult,
+        params(
+            pszUserName = wstr,
+            pszPassword = wstr,
+            ppTokenEntry = out_iface,
+            pszDefaultDomain = opt_wstr,
+            pSockAddr = raw,
+            pHttpTraceContext = opt_iface
+        ),
+        defaults(
+            pszDefaultDomain = None,
+            pSockAddr = ::core::ptr::null_mut(),
+            pHttpTraceContext = None
+        ),
+        safety = "pSockAddr must be null or point to a valid socket address",
+        page = "ihttpserver2-gettoken-method",
+        doc = "Logs a user on with name and password and returns the token entry."
+    )]
     pub GetToken: unsafe extern "system" fn(
         this: *mut IHttpServer2,
         pszUserName: PCWSTR,
@@ -2100,9 +4343,28 @@ pub struct IHttpServer2_Vtbl {
         pHttpTraceContext: *mut IHttpTraceContext,
     ) -> HRESULT,
     /// Slot 27: `PCWSTR GetAppPoolConfigFile(DWORD * pcchConfigFilePath = NULL) const` (httpserv.h:875).
+    #[wrap(
+        name = get_app_pool_config_file,
+        cpp = "IHttpServer2::GetAppPoolConfigFile",
+        slot = 27,
+        ret = wide(pcchConfigFilePath),
+        params(pcchConfigFilePath = len_out),
+        page = "ihttpserver2-getapppoolconfigfile-method",
+        doc = "Path of the configuration file of the application pool."
+    )]
     pub GetAppPoolConfigFile:
         unsafe extern "system" fn(this: *mut IHttpServer2, pcchConfigFilePath: *mut u32) -> PCWSTR,
     /// Slot 28: `HRESULT GetExtendedInterface(const GUID & Version1, PVOID pInput, const GUID & Version2, PVOID * ppOutput)` (httpserv.h:876).
+    #[wrap(
+        name = get_extended_interface,
+        cpp = "IHttpServer2::GetExtendedInterface",
+        slot = 28,
+        ret = hresult,
+        params(pInput = raw, ppOutput = out),
+        safety = "pInput must be a live object of the interface identified by Version1",
+        page = "ihttpserver2-getextendedinterface-method",
+        doc = "Converts an interface object to the newer interface named by a GUID."
+    )]
     pub GetExtendedInterface: unsafe extern "system" fn(
         this: *mut IHttpServer2,
         Version1: *const GUID,
@@ -2111,6 +4373,15 @@ pub struct IHttpServer2_Vtbl {
         ppOutput: *mut *mut c_void,
     ) -> HRESULT,
     /// Slot 29: `HRESULT GetMetadata(PCWSTR pszSiteName, PCWSTR pszUrl, IReferencedMetadataInfo ** ppMetadataInfo)` (httpserv.h:882).
+    #[wrap(
+        name = get_metadata,
+        cpp = "IHttpServer2::GetMetadata",
+        slot = 29,
+        ret = hresult,
+        params(pszSiteName = wstr, pszUrl = wstr, ppMetadataInfo = out_iface),
+        page = "ihttpserver2-getmetadata-method",
+        doc = "Configuration metadata for a URL of a site, with a reference."
+    )]
     pub GetMetadata: unsafe extern "system" fn(
         this: *mut IHttpServer2,
         pszSiteName: PCWSTR,
@@ -2118,6 +4389,15 @@ pub struct IHttpServer2_Vtbl {
         ppMetadataInfo: *mut *mut IReferencedMetadataInfo,
     ) -> HRESULT,
     /// Slot 30: `HRESULT GetWorkerProcessFramework(IWorkerProcessFramework ** ppWorkerProcessFramework)` (httpserv.h:887).
+    #[wrap(
+        name = get_worker_process_framework,
+        cpp = "IHttpServer2::GetWorkerProcessFramework",
+        slot = 30,
+        ret = hresult,
+        params(ppWorkerProcessFramework = out_iface),
+        page = "ihttpserver2-getworkerprocessframework-method",
+        doc = "Worker process framework object of the server."
+    )]
     pub GetWorkerProcessFramework: unsafe extern "system" fn(
         this: *mut IHttpServer2,
         ppWorkerProcessFramework: *mut *mut IWorkerProcessFramework,
@@ -2150,6 +4430,20 @@ pub struct IHttpServer3_Vtbl {
     /// Slots 0..31: the vtable of `IHttpServer2`.
     pub base__: IHttpServer2_Vtbl,
     /// Slot 31: `HRESULT QueryRequestProperty(HTTP_OPAQUE_ID id, HTTP_REQUEST_PROPERTY propertyId, PVOID pQualifier, ULONG qualifierSize, PVOID pOutput, ULONG outputBufferSize, PULONG pcbBytesReturned, LPOVERLAPPED pOverlapped)` (httpserv.h:915).
+    #[wrap(
+        name = query_request_property,
+        cpp = "IHttpServer3::QueryRequestProperty",
+        slot = 31,
+        ret = hresult,
+        params(
+            pQualifier = raw,
+            pOutput = raw,
+            pcbBytesReturned = raw,
+            pOverlapped = raw
+        ),
+        safety = "the qualifier and output buffers must match their sizes, and with an OVERLAPPED everything must stay valid until the I/O completes",
+        doc = "Queries an HTTP.sys property of a request by its opaque id."
+    )]
     pub QueryRequestProperty: unsafe extern "system" fn(
         this: *mut IHttpServer3,
         id: u64,
@@ -2180,6 +4474,14 @@ impl IHttpEventProvider {
 #[repr(C)]
 pub struct IHttpEventProvider_Vtbl {
     /// Slot 0: `void SetErrorStatus(HRESULT hrError)` (httpserv.h:930).
+    #[wrap(
+        name = set_error_status,
+        cpp = "IHttpEventProvider::SetErrorStatus",
+        slot = 0,
+        ret = value,
+        page = "ihttpeventprovider-seterrorstatus-method",
+        doc = "Records an error code for the current notification."
+    )]
     pub SetErrorStatus: unsafe extern "system" fn(this: *mut IHttpEventProvider, hrError: HRESULT),
 }
 /// `class IHttpCompletionInfo` (httpserv.h:933): 2 vtable slots, 2 of them its own.
@@ -2200,8 +4502,24 @@ impl IHttpCompletionInfo {
 #[repr(C)]
 pub struct IHttpCompletionInfo_Vtbl {
     /// Slot 0: `DWORD GetCompletionBytes() const` (httpserv.h:936).
+    #[wrap(
+        name = get_completion_bytes,
+        cpp = "IHttpCompletionInfo::GetCompletionBytes",
+        slot = 0,
+        ret = value,
+        page = "ihttpcompletioninfo-getcompletionbytes-method",
+        doc = "Byte count reported by the completed asynchronous operation."
+    )]
     pub GetCompletionBytes: unsafe extern "system" fn(this: *mut IHttpCompletionInfo) -> u32,
     /// Slot 1: `HRESULT GetCompletionStatus() const` (httpserv.h:937).
+    #[wrap(
+        name = get_completion_status,
+        cpp = "IHttpCompletionInfo::GetCompletionStatus",
+        slot = 1,
+        ret = hresult,
+        page = "ihttpcompletioninfo-getcompletionstatus-method",
+        doc = "Outcome of the completed asynchronous operation."
+    )]
     pub GetCompletionStatus: unsafe extern "system" fn(this: *mut IHttpCompletionInfo) -> HRESULT,
 }
 /// `class IHttpCompletionInfo2 : public IHttpCompletionInfo` (httpserv.h:940): 3 vtable slots, 1 of them its own.
@@ -2231,6 +4549,14 @@ pub struct IHttpCompletionInfo2_Vtbl {
     /// Slots 0..2: the vtable of `IHttpCompletionInfo`.
     pub base__: IHttpCompletionInfo_Vtbl,
     /// Slot 2: `DWORD GetCompletedOperation() const` (httpserv.h:943).
+    #[wrap(
+        name = get_completed_operation,
+        cpp = "IHttpCompletionInfo2::GetCompletedOperation",
+        slot = 2,
+        ret = value,
+        page = "ihttpcompletioninfo2-getcompletedoperation-method",
+        doc = "Which asynchronous operation has completed."
+    )]
     pub GetCompletedOperation: unsafe extern "system" fn(this: *mut IHttpCompletionInfo2) -> u32,
 }
 /// `class ICustomNotificationProvider : public IHttpEventProvider` (httpserv.h:946): 2 vtable slots, 1 of them its own.
@@ -2260,6 +4586,14 @@ pub struct ICustomNotificationProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `PCWSTR QueryNotificationType()` (httpserv.h:949).
+    #[wrap(
+        name = query_notification_type,
+        cpp = "ICustomNotificationProvider::QueryNotificationType",
+        slot = 1,
+        ret = wstr,
+        page = "icustomnotificationprovider-querynotificationtype-method",
+        doc = "String that identifies the kind of custom notification."
+    )]
     pub QueryNotificationType:
         unsafe extern "system" fn(this: *mut ICustomNotificationProvider) -> PCWSTR,
 }
@@ -2290,6 +4624,16 @@ pub struct IAuthenticationProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `void SetUser(IHttpUser * pUser)` (httpserv.h:955).
+    #[wrap(
+        name = set_user,
+        cpp = "IAuthenticationProvider::SetUser",
+        slot = 1,
+        ret = value,
+        params(pUser = raw),
+        safety = "pUser must be null or a heap user object whose reference passes to IIS, which dereferences it later",
+        page = "iauthenticationprovider-setuser-method",
+        doc = "Hands IIS the user that the module has authenticated."
+    )]
     pub SetUser:
         unsafe extern "system" fn(this: *mut IAuthenticationProvider, pUser: *mut IHttpUser),
 }
@@ -2320,15 +4664,44 @@ pub struct IMapHandlerProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `HRESULT SetScriptName(PCWSTR pszScriptName, DWORD cchScriptName)` (httpserv.h:961).
+    #[wrap(
+        name = set_script_name,
+        cpp = "IMapHandlerProvider::SetScriptName",
+        slot = 1,
+        ret = hresult,
+        params(pszScriptName = wide(cchScriptName)),
+        page = "imaphandlerprovider-setscriptname-method",
+        doc = "Sets the script name of the request (documented as not supported)."
+    )]
     pub SetScriptName: unsafe extern "system" fn(
         this: *mut IMapHandlerProvider,
         pszScriptName: PCWSTR,
         cchScriptName: u32,
     ) -> HRESULT,
     /// Slot 2: `void SetScriptMap(IScriptMapInfo * pScriptMap)` (httpserv.h:962).
+    #[wrap(
+        name = set_script_map,
+        cpp = "IMapHandlerProvider::SetScriptMap",
+        slot = 2,
+        ret = value,
+        params(pScriptMap = iface),
+        safety = "the script map must stay valid for the rest of the request",
+        page = "imaphandlerprovider-setscriptmap-method",
+        doc = "Chooses the handler mapping IIS uses for the request."
+    )]
     pub SetScriptMap:
         unsafe extern "system" fn(this: *mut IMapHandlerProvider, pScriptMap: *mut IScriptMapInfo),
     /// Slot 3: `void SetFileInfo(IHttpFileInfo * pFileInfo)` (httpserv.h:963).
+    #[wrap(
+        name = set_file_info,
+        cpp = "IMapHandlerProvider::SetFileInfo",
+        slot = 3,
+        ret = value,
+        params(pFileInfo = iface),
+        safety = "the file info must stay valid for the rest of the request",
+        page = "imaphandlerprovider-setfileinfo-method",
+        doc = "Sets the file information of the request (documented as not supported)."
+    )]
     pub SetFileInfo:
         unsafe extern "system" fn(this: *mut IMapHandlerProvider, pFileInfo: *mut IHttpFileInfo),
 }
@@ -2359,10 +4732,35 @@ pub struct IMapPathProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `PCWSTR GetUrl() const` (httpserv.h:969).
+    #[wrap(
+        name = get_url,
+        cpp = "IMapPathProvider::GetUrl",
+        slot = 1,
+        ret = wstr,
+        page = "imappathprovider-geturl-method",
+        doc = "Relative URL being mapped to a physical path."
+    )]
     pub GetUrl: unsafe extern "system" fn(this: *mut IMapPathProvider) -> PCWSTR,
     /// Slot 2: `PCWSTR GetPhysicalPath() const` (httpserv.h:970).
+    #[wrap(
+        name = get_physical_path,
+        cpp = "IMapPathProvider::GetPhysicalPath",
+        slot = 2,
+        ret = wstr,
+        page = "imappathprovider-getphysicalpath-method",
+        doc = "Physical path currently mapped for the URL."
+    )]
     pub GetPhysicalPath: unsafe extern "system" fn(this: *mut IMapPathProvider) -> PCWSTR,
     /// Slot 3: `HRESULT SetPhysicalPath(PCWSTR pszPhysicalPath, DWORD cchPhysicalPath)` (httpserv.h:971).
+    #[wrap(
+        name = set_physical_path,
+        cpp = "IMapPathProvider::SetPhysicalPath",
+        slot = 3,
+        ret = hresult,
+        params(pszPhysicalPath = wide(cchPhysicalPath)),
+        page = "imappathprovider-setphysicalpath-method",
+        doc = "Replaces the physical path mapped for the URL."
+    )]
     pub SetPhysicalPath: unsafe extern "system" fn(
         this: *mut IMapPathProvider,
         pszPhysicalPath: PCWSTR,
@@ -2396,20 +4794,70 @@ pub struct ISendResponseProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `BOOL GetHeadersBeingSent() const` (httpserv.h:977).
+    #[wrap(
+        name = get_headers_being_sent,
+        cpp = "ISendResponseProvider::GetHeadersBeingSent",
+        slot = 1,
+        ret = bool,
+        page = "isendresponseprovider-getheadersbeingsent-method",
+        doc = "Whether headers go out with this send."
+    )]
     pub GetHeadersBeingSent: unsafe extern "system" fn(this: *mut ISendResponseProvider) -> BOOL,
     /// Slot 2: `DWORD GetFlags() const` (httpserv.h:978).
+    #[wrap(
+        name = get_flags,
+        cpp = "ISendResponseProvider::GetFlags",
+        slot = 2,
+        ret = value,
+        page = "isendresponseprovider-getflags-method",
+        doc = "HTTP_SEND_RESPONSE_FLAG_* bits of this send."
+    )]
     pub GetFlags: unsafe extern "system" fn(this: *mut ISendResponseProvider) -> u32,
     /// Slot 3: `void SetFlags(DWORD dwFlags)` (httpserv.h:979).
+    #[wrap(
+        name = set_flags,
+        cpp = "ISendResponseProvider::SetFlags",
+        slot = 3,
+        ret = value,
+        page = "isendresponseprovider-setflags-method",
+        doc = "Replaces the HTTP_SEND_RESPONSE_FLAG_* bits of this send."
+    )]
     pub SetFlags: unsafe extern "system" fn(this: *mut ISendResponseProvider, dwFlags: u32),
     /// Slot 4: `HTTP_LOG_DATA * GetLogData() const` (httpserv.h:980).
+    #[wrap(
+        name = get_log_data,
+        cpp = "ISendResponseProvider::GetLogData",
+        slot = 4,
+        ret = raw,
+        page = "isendresponseprovider-getlogdata-method",
+        doc = "Pointer to the log fields of the request; null until ready to log."
+    )]
     pub GetLogData:
         unsafe extern "system" fn(this: *mut ISendResponseProvider) -> *mut HTTP_LOG_DATA,
     /// Slot 5: `HRESULT SetLogData(HTTP_LOG_DATA * pLogData)` (httpserv.h:981).
+    #[wrap(
+        name = set_log_data,
+        cpp = "ISendResponseProvider::SetLogData",
+        slot = 5,
+        ret = hresult,
+        params(pLogData = raw),
+        safety = "pLogData must point to valid log data whose strings stay valid until IIS has written the log",
+        page = "isendresponseprovider-setlogdata-method",
+        doc = "Hands IIS changed log fields for the request."
+    )]
     pub SetLogData: unsafe extern "system" fn(
         this: *mut ISendResponseProvider,
         pLogData: *mut HTTP_LOG_DATA,
     ) -> HRESULT,
     /// Slot 6: `BOOL GetReadyToLogData() const` (httpserv.h:982).
+    #[wrap(
+        name = get_ready_to_log_data,
+        cpp = "ISendResponseProvider::GetReadyToLogData",
+        slot = 6,
+        ret = bool,
+        page = "isendresponseprovider-getreadytologdata-method",
+        doc = "Whether log fields can be read and changed at this point."
+    )]
     pub GetReadyToLogData: unsafe extern "system" fn(this: *mut ISendResponseProvider) -> BOOL,
 }
 /// `class IReadEntityProvider : public IHttpEventProvider` (httpserv.h:985): 3 vtable slots, 2 of them its own.
@@ -2439,6 +4887,15 @@ pub struct IReadEntityProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `void GetEntity(PVOID * ppBuffer, DWORD * pcbData, DWORD * pcbBuffer)` (httpserv.h:988).
+    #[wrap(
+        name = get_entity,
+        cpp = "IReadEntityProvider::GetEntity",
+        slot = 1,
+        ret = value,
+        params(ppBuffer = out, pcbData = out, pcbBuffer = out),
+        page = "ireadentityprovider-getentity-method",
+        doc = "Buffer holding the request body read so far, its data length and capacity."
+    )]
     pub GetEntity: unsafe extern "system" fn(
         this: *mut IReadEntityProvider,
         ppBuffer: *mut *mut c_void,
@@ -2446,6 +4903,16 @@ pub struct IReadEntityProvider_Vtbl {
         pcbBuffer: *mut u32,
     ),
     /// Slot 2: `void SetEntity(PVOID pBuffer, DWORD cbData, DWORD cbBuffer)` (httpserv.h:989).
+    #[wrap(
+        name = set_entity,
+        cpp = "IReadEntityProvider::SetEntity",
+        slot = 2,
+        ret = value,
+        params(pBuffer = raw),
+        safety = "pBuffer must hold cbBuffer bytes, cbData of them valid, and stay valid for the rest of the request",
+        page = "ireadentityprovider-setentity-method",
+        doc = "Replaces the preloaded request body with another buffer."
+    )]
     pub SetEntity: unsafe extern "system" fn(
         this: *mut IReadEntityProvider,
         pBuffer: *mut c_void,
@@ -2480,6 +4947,14 @@ pub struct IPreBeginRequestProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `IHttpContext * GetHttpContext()` (httpserv.h:995).
+    #[wrap(
+        name = get_http_context,
+        cpp = "IPreBeginRequestProvider::GetHttpContext",
+        slot = 1,
+        ret = iface,
+        page = "iprebeginrequestprovider-gethttpcontext-method",
+        doc = "Context of the request about to enter the pipeline."
+    )]
     pub GetHttpContext:
         unsafe extern "system" fn(this: *mut IPreBeginRequestProvider) -> *mut IHttpContext,
 }
@@ -2510,6 +4985,14 @@ pub struct IHttpApplicationProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `IHttpApplication * GetApplication()` (httpserv.h:1001).
+    #[wrap(
+        name = get_application,
+        cpp = "IHttpApplicationProvider::GetApplication",
+        slot = 1,
+        ret = iface,
+        page = "ihttpapplicationprovider-getapplication-method",
+        doc = "The application the event is about."
+    )]
     pub GetApplication:
         unsafe extern "system" fn(this: *mut IHttpApplicationProvider) -> *mut IHttpApplication,
 }
@@ -2540,6 +5023,21 @@ pub struct IHttpApplicationResolveModulesProvider_Vtbl {
     /// Slots 0..2: the vtable of `IHttpApplicationProvider`.
     pub base__: IHttpApplicationProvider_Vtbl,
     /// Slot 2: `HRESULT RegisterModule(HTTP_MODULE_ID parentModuleId, IHttpModuleFactory * pModuleFactory, PCWSTR pszModuleName, PCWSTR pszModuleType, PCWSTR pszModulePreCondition, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications)` (httpserv.h:1012).
+    #[wrap(
+        name = register_module,
+        cpp = "IHttpApplicationResolveModulesProvider::RegisterModule",
+        slot = 2,
+        ret = hresult,
+        params(
+            pModuleFactory = raw,
+            pszModuleName = wstr,
+            pszModuleType = wstr,
+            pszModulePreCondition = wstr
+        ),
+        safety = "pModuleFactory must be a valid factory that IIS may use until it calls its Terminate",
+        page = "ihttpapplicationresolvemodulesprovider-registermodule-method",
+        doc = "Adds a module for this application that is not in the configuration."
+    )]
     pub RegisterModule: unsafe extern "system" fn(
         this: *mut IHttpApplicationResolveModulesProvider,
         parentModuleId: HTTP_MODULE_ID,
@@ -2551,6 +5049,15 @@ pub struct IHttpApplicationResolveModulesProvider_Vtbl {
         dwPostRequestNotifications: u32,
     ) -> HRESULT,
     /// Slot 3: `HRESULT SetPriorityForRequestNotification(PCWSTR pszModuleName, DWORD dwRequestNotification, PCWSTR pszPriorityAlias)` (httpserv.h:1021).
+    #[wrap(
+        name = set_priority_for_request_notification,
+        cpp = "IHttpApplicationResolveModulesProvider::SetPriorityForRequestNotification",
+        slot = 3,
+        ret = hresult,
+        params(pszModuleName = wstr, pszPriorityAlias = wstr),
+        page = "ihttpapplicationresolvemodulesprovider-setpriorityforrequestnotification-method",
+        doc = "Sets the priority of a named module for request notifications."
+    )]
     pub SetPriorityForRequestNotification: unsafe extern "system" fn(
         this: *mut IHttpApplicationResolveModulesProvider,
         pszModuleName: PCWSTR,
@@ -2585,17 +5092,52 @@ pub struct IGlobalRSCAQueryProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `PCWSTR GetFunctionName() const` (httpserv.h:1034).
+    #[wrap(
+        name = get_function_name,
+        cpp = "IGlobalRSCAQueryProvider::GetFunctionName",
+        slot = 1,
+        ret = wstr,
+        page = "iglobalrscaqueryprovider-getfunctionname-method",
+        doc = "Name of the run-time status query function called."
+    )]
     pub GetFunctionName: unsafe extern "system" fn(this: *mut IGlobalRSCAQueryProvider) -> PCWSTR,
     /// Slot 2: `PCWSTR GetFunctionParameters() const` (httpserv.h:1035).
+    #[wrap(
+        name = get_function_parameters,
+        cpp = "IGlobalRSCAQueryProvider::GetFunctionParameters",
+        slot = 2,
+        ret = wstr,
+        page = "iglobalrscaqueryprovider-getfunctionparameters-method",
+        doc = "Parameters passed to the run-time status query function."
+    )]
     pub GetFunctionParameters:
         unsafe extern "system" fn(this: *mut IGlobalRSCAQueryProvider) -> PCWSTR,
     /// Slot 3: `HRESULT GetOutputBuffer(DWORD cbBuffer, BYTE ** ppbBuffer)` (httpserv.h:1036).
+    #[wrap(
+        name = get_output_buffer,
+        cpp = "IGlobalRSCAQueryProvider::GetOutputBuffer",
+        slot = 3,
+        ret = hresult,
+        params(ppbBuffer = out),
+        page = "iglobalrscaqueryprovider-getoutputbuffer-method",
+        doc = "Allocates a new output buffer of the given size for the query result."
+    )]
     pub GetOutputBuffer: unsafe extern "system" fn(
         this: *mut IGlobalRSCAQueryProvider,
         cbBuffer: u32,
         ppbBuffer: *mut *mut u8,
     ) -> HRESULT,
     /// Slot 4: `HRESULT ResizeOutputBuffer(DWORD cbNewBuffer, DWORD cbBytesToCopy, BYTE ** ppbBuffer)` (httpserv.h:1037).
+    #[wrap(
+        name = resize_output_buffer,
+        cpp = "IGlobalRSCAQueryProvider::ResizeOutputBuffer",
+        slot = 4,
+        ret = hresult,
+        params(ppbBuffer = raw),
+        safety = "*ppbBuffer must point to at least cbBytesToCopy readable bytes, normally the current output buffer",
+        page = "iglobalrscaqueryprovider-resizeoutputbuffer-method",
+        doc = "Grows the output buffer, keeping some of its bytes."
+    )]
     pub ResizeOutputBuffer: unsafe extern "system" fn(
         this: *mut IGlobalRSCAQueryProvider,
         cbNewBuffer: u32,
@@ -2603,6 +5145,15 @@ pub struct IGlobalRSCAQueryProvider_Vtbl {
         ppbBuffer: *mut *mut u8,
     ) -> HRESULT,
     /// Slot 5: `void SetResult(DWORD cbData, HRESULT hr)` (httpserv.h:1042).
+    #[wrap(
+        name = set_result,
+        cpp = "IGlobalRSCAQueryProvider::SetResult",
+        slot = 5,
+        ret = value,
+        safety = "cbData must not exceed the size of the output buffer obtained from this provider",
+        page = "iglobalrscaqueryprovider-setresult-method",
+        doc = "Finishes the query with the output length and a status code."
+    )]
     pub SetResult:
         unsafe extern "system" fn(this: *mut IGlobalRSCAQueryProvider, cbData: u32, hr: HRESULT),
 }
@@ -2633,6 +5184,14 @@ pub struct IGlobalStopListeningProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `BOOL DrainRequestsGracefully() const` (httpserv.h:1048).
+    #[wrap(
+        name = drain_requests_gracefully,
+        cpp = "IGlobalStopListeningProvider::DrainRequestsGracefully",
+        slot = 1,
+        ret = bool,
+        page = "iglobalstoplisteningprovider-drainrequestsgracefully-method",
+        doc = "Whether pending requests are allowed to finish during shutdown."
+    )]
     pub DrainRequestsGracefully:
         unsafe extern "system" fn(this: *mut IGlobalStopListeningProvider) -> BOOL,
 }
@@ -2663,18 +5222,60 @@ pub struct ICacheProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `CACHE_OPERATION GetCacheOperation() const` (httpserv.h:1054).
+    #[wrap(
+        name = get_cache_operation,
+        cpp = "ICacheProvider::GetCacheOperation",
+        slot = 1,
+        ret = value,
+        page = "icacheprovider-getcacheoperation-method",
+        doc = "Which cache operation raised the event."
+    )]
     pub GetCacheOperation: unsafe extern "system" fn(this: *mut ICacheProvider) -> CACHE_OPERATION,
     /// Slot 2: `IHttpCacheKey * GetCacheKey() const` (httpserv.h:1055).
+    #[wrap(
+        name = get_cache_key,
+        cpp = "ICacheProvider::GetCacheKey",
+        slot = 2,
+        ret = iface,
+        page = "icacheprovider-getcachekey-method",
+        doc = "Key of the cache entry the operation is about."
+    )]
     pub GetCacheKey: unsafe extern "system" fn(this: *mut ICacheProvider) -> *mut IHttpCacheKey,
     /// Slot 3: `IHttpCacheSpecificData * GetCacheRecord() const` (httpserv.h:1056).
+    #[wrap(
+        name = get_cache_record,
+        cpp = "ICacheProvider::GetCacheRecord",
+        slot = 3,
+        ret = opt_iface,
+        page = "icacheprovider-getcacherecord-method",
+        doc = "Cache entry the operation is about, if there is one."
+    )]
     pub GetCacheRecord:
         unsafe extern "system" fn(this: *mut ICacheProvider) -> *mut IHttpCacheSpecificData,
     /// Slot 4: `void SetCacheRecord(IHttpCacheSpecificData * pCacheRecord)` (httpserv.h:1057).
+    #[wrap(
+        name = set_cache_record,
+        cpp = "ICacheProvider::SetCacheRecord",
+        slot = 4,
+        ret = value,
+        params(pCacheRecord = raw),
+        safety = "pCacheRecord must be a valid, non-null entry whose reference passes to IIS (take one with ReferenceCacheData first)",
+        page = "icacheprovider-setcacherecord-method",
+        doc = "Hands IIS the cache entry that answers the operation."
+    )]
     pub SetCacheRecord: unsafe extern "system" fn(
         this: *mut ICacheProvider,
         pCacheRecord: *mut IHttpCacheSpecificData,
     ),
     /// Slot 5: `IHttpTraceContext * GetTraceContext() const` (httpserv.h:1058).
+    #[wrap(
+        name = get_trace_context,
+        cpp = "ICacheProvider::GetTraceContext",
+        slot = 5,
+        ret = opt_iface,
+        page = "icacheprovider-gettracecontext-method",
+        doc = "Tracing context of the cache operation, if any."
+    )]
     pub GetTraceContext:
         unsafe extern "system" fn(this: *mut ICacheProvider) -> *mut IHttpTraceContext,
 }
@@ -2705,6 +5306,14 @@ pub struct IGlobalConfigurationChangeProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `PCWSTR GetChangePath() const` (httpserv.h:1064).
+    #[wrap(
+        name = get_change_path,
+        cpp = "IGlobalConfigurationChangeProvider::GetChangePath",
+        slot = 1,
+        ret = wstr,
+        page = "iglobalconfigurationchangeprovider-getchangepath-method",
+        doc = "Configuration path that changed."
+    )]
     pub GetChangePath:
         unsafe extern "system" fn(this: *mut IGlobalConfigurationChangeProvider) -> PCWSTR,
 }
@@ -2735,8 +5344,24 @@ pub struct IGlobalFileChangeProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `PCWSTR GetFileName() const` (httpserv.h:1070).
+    #[wrap(
+        name = get_file_name,
+        cpp = "IGlobalFileChangeProvider::GetFileName",
+        slot = 1,
+        ret = wstr,
+        page = "iglobalfilechangeprovider-getfilename-method",
+        doc = "Full path of the file that changed."
+    )]
     pub GetFileName: unsafe extern "system" fn(this: *mut IGlobalFileChangeProvider) -> PCWSTR,
     /// Slot 2: `IHttpFileMonitor * GetFileMonitor()` (httpserv.h:1071).
+    #[wrap(
+        name = get_file_monitor,
+        cpp = "IGlobalFileChangeProvider::GetFileMonitor",
+        slot = 2,
+        ret = opt_iface,
+        page = "iglobalfilechangeprovider-getfilemonitor-method",
+        doc = "Monitor that reported the change, if any."
+    )]
     pub GetFileMonitor:
         unsafe extern "system" fn(this: *mut IGlobalFileChangeProvider) -> *mut IHttpFileMonitor,
 }
@@ -2767,16 +5392,42 @@ pub struct IGlobalTraceEventProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `HRESULT GetTraceEvent(HTTP_TRACE_EVENT ** ppTraceEvent)` (httpserv.h:1077).
+    #[wrap(
+        name = get_trace_event,
+        cpp = "IGlobalTraceEventProvider::GetTraceEvent",
+        slot = 1,
+        ret = hresult,
+        params(ppTraceEvent = out),
+        page = "iglobaltraceeventprovider-gettraceevent-method",
+        doc = "Pointer to the trace event being raised."
+    )]
     pub GetTraceEvent: unsafe extern "system" fn(
         this: *mut IGlobalTraceEventProvider,
         ppTraceEvent: *mut *mut HTTP_TRACE_EVENT,
     ) -> HRESULT,
     /// Slot 2: `BOOL CheckSubscription(HTTP_MODULE_ID ModuleId)` (httpserv.h:1078).
+    #[wrap(
+        name = check_subscription,
+        cpp = "IGlobalTraceEventProvider::CheckSubscription",
+        slot = 2,
+        ret = bool,
+        page = "iglobaltraceeventprovider-checksubscription-method",
+        doc = "Whether the given module subscribed to this trace event."
+    )]
     pub CheckSubscription: unsafe extern "system" fn(
         this: *mut IGlobalTraceEventProvider,
         ModuleId: HTTP_MODULE_ID,
     ) -> BOOL,
     /// Slot 3: `HRESULT GetCurrentHttpRequestContext(IHttpContext ** ppHttpContext)` (httpserv.h:1079).
+    #[wrap(
+        name = get_current_http_request_context,
+        cpp = "IGlobalTraceEventProvider::GetCurrentHttpRequestContext",
+        slot = 3,
+        ret = hresult,
+        params(ppHttpContext = out_iface),
+        page = "iglobaltraceeventprovider-getcurrenthttprequestcontext-method",
+        doc = "Context of the request the trace event belongs to, if any."
+    )]
     pub GetCurrentHttpRequestContext: unsafe extern "system" fn(
         this: *mut IGlobalTraceEventProvider,
         ppHttpContext: *mut *mut IHttpContext,
@@ -2809,6 +5460,14 @@ pub struct IGlobalThreadCleanupProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `IHttpApplication * GetApplication()` (httpserv.h:1085).
+    #[wrap(
+        name = get_application,
+        cpp = "IGlobalThreadCleanupProvider::GetApplication",
+        slot = 1,
+        ret = opt_iface,
+        page = "iglobalthreadcleanupprovider-getapplication",
+        doc = "Application the returning thread worked for, if any."
+    )]
     pub GetApplication:
         unsafe extern "system" fn(this: *mut IGlobalThreadCleanupProvider) -> *mut IHttpApplication,
 }
@@ -2839,11 +5498,30 @@ pub struct IGlobalApplicationPreloadProvider_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `HRESULT CreateContext(IHttpContext ** ppHttpContext)` (httpserv.h:1091).
+    #[wrap(
+        name = create_context,
+        cpp = "IGlobalApplicationPreloadProvider::CreateContext",
+        slot = 1,
+        ret = hresult,
+        params(ppHttpContext = out_iface),
+        page = "iglobalapplicationpreloadprovider-createcontext-method",
+        doc = "Creates a request context used to preload the application."
+    )]
     pub CreateContext: unsafe extern "system" fn(
         this: *mut IGlobalApplicationPreloadProvider,
         ppHttpContext: *mut *mut IHttpContext,
     ) -> HRESULT,
     /// Slot 2: `HRESULT ExecuteRequest(IHttpContext * pHttpContext, IHttpUser * pHttpUser)` (httpserv.h:1092).
+    #[wrap(
+        name = execute_request,
+        cpp = "IGlobalApplicationPreloadProvider::ExecuteRequest",
+        slot = 2,
+        ret = hresult,
+        params(pHttpContext = iface, pHttpUser = opt_iface),
+        safety = "the context from CreateContext and the optional user must stay valid until the preload request has completed",
+        page = "iglobalapplicationpreloadprovider-executerequest-method",
+        doc = "Runs a preload request on a context made by CreateContext."
+    )]
     pub ExecuteRequest: unsafe extern "system" fn(
         this: *mut IGlobalApplicationPreloadProvider,
         pHttpContext: *mut IHttpContext,
@@ -2877,6 +5555,14 @@ pub struct IGlobalApplicationPreloadProvider2_Vtbl {
     /// Slots 0..3: the vtable of `IGlobalApplicationPreloadProvider`.
     pub base__: IGlobalApplicationPreloadProvider_Vtbl,
     /// Slot 3: `BOOL IsProcessRecycled() const` (httpserv.h:1098).
+    #[wrap(
+        name = is_process_recycled,
+        cpp = "IGlobalApplicationPreloadProvider2::IsProcessRecycled",
+        slot = 3,
+        ret = bool,
+        page = "iglobalapplicationpreloadprovider2-isprocessrecycled-method",
+        doc = "Whether the preload happens because the worker process was recycled."
+    )]
     pub IsProcessRecycled:
         unsafe extern "system" fn(this: *mut IGlobalApplicationPreloadProvider2) -> BOOL,
 }
@@ -2907,6 +5593,13 @@ pub struct IGlobalSuspendProcessCallback_Vtbl {
     /// Slots 0..1: the vtable of `IHttpEventProvider`.
     pub base__: IHttpEventProvider_Vtbl,
     /// Slot 1: `HRESULT Resume()` (httpserv.h:1104).
+    #[wrap(
+        name = resume,
+        cpp = "IGlobalSuspendProcessCallback::Resume",
+        slot = 1,
+        ret = hresult,
+        doc = "Tells a module that the suspended worker process is running again."
+    )]
     pub Resume: unsafe extern "system" fn(this: *mut IGlobalSuspendProcessCallback) -> HRESULT,
 }
 /// `class CHttpModule` (httpserv.h:1107): 31 vtable slots, 31 of them its own.
@@ -2923,84 +5616,224 @@ pub struct CHttpModule {
 #[repr(C)]
 pub struct CHttpModule_Vtbl {
     /// Slot 0: `REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1110).
+    #[wrap(
+        name = on_begin_request,
+        cpp = "CHttpModule::OnBeginRequest",
+        slot = 0,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onbeginrequest-method",
+        doc = "Handler for the first stage of the request pipeline."
+    )]
     pub OnBeginRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 1: `REQUEST_NOTIFICATION_STATUS OnPostBeginRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1122).
+    #[wrap(
+        name = on_post_begin_request,
+        cpp = "CHttpModule::OnPostBeginRequest",
+        slot = 1,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostbeginrequest-method",
+        doc = "Handler run after the begin-request stage."
+    )]
     pub OnPostBeginRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 2: `REQUEST_NOTIFICATION_STATUS OnAuthenticateRequest(IHttpContext * pHttpContext, IAuthenticationProvider * pProvider)` (httpserv.h:1134).
+    #[wrap(
+        name = on_authenticate_request,
+        cpp = "CHttpModule::OnAuthenticateRequest",
+        slot = 2,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onauthenticaterequest-method",
+        doc = "Handler for the stage where the user's identity is established."
+    )]
     pub OnAuthenticateRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IAuthenticationProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 3: `REQUEST_NOTIFICATION_STATUS OnPostAuthenticateRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1146).
+    #[wrap(
+        name = on_post_authenticate_request,
+        cpp = "CHttpModule::OnPostAuthenticateRequest",
+        slot = 3,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostauthenticaterequest-method",
+        doc = "Handler run after authentication."
+    )]
     pub OnPostAuthenticateRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 4: `REQUEST_NOTIFICATION_STATUS OnAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1158).
+    #[wrap(
+        name = on_authorize_request,
+        cpp = "CHttpModule::OnAuthorizeRequest",
+        slot = 4,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onauthorizerequest-method",
+        doc = "Handler for the stage where access of the user is checked."
+    )]
     pub OnAuthorizeRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 5: `REQUEST_NOTIFICATION_STATUS OnPostAuthorizeRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1170).
+    #[wrap(
+        name = on_post_authorize_request,
+        cpp = "CHttpModule::OnPostAuthorizeRequest",
+        slot = 5,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostauthorizerequest-method",
+        doc = "Handler run after authorization."
+    )]
     pub OnPostAuthorizeRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 6: `REQUEST_NOTIFICATION_STATUS OnResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1182).
+    #[wrap(
+        name = on_resolve_request_cache,
+        cpp = "CHttpModule::OnResolveRequestCache",
+        slot = 6,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onresolverequestcache-method",
+        doc = "Handler for the stage that tries to answer from the output cache."
+    )]
     pub OnResolveRequestCache: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 7: `REQUEST_NOTIFICATION_STATUS OnPostResolveRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1194).
+    #[wrap(
+        name = on_post_resolve_request_cache,
+        cpp = "CHttpModule::OnPostResolveRequestCache",
+        slot = 7,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostresolverequestcache-method",
+        doc = "Handler run after the cache lookup stage."
+    )]
     pub OnPostResolveRequestCache: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 8: `REQUEST_NOTIFICATION_STATUS OnMapRequestHandler(IHttpContext * pHttpContext, IMapHandlerProvider * pProvider)` (httpserv.h:1206).
+    #[wrap(
+        name = on_map_request_handler,
+        cpp = "CHttpModule::OnMapRequestHandler",
+        slot = 8,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onmaprequesthandler-method",
+        doc = "Handler for the stage that picks the request handler."
+    )]
     pub OnMapRequestHandler: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IMapHandlerProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 9: `REQUEST_NOTIFICATION_STATUS OnPostMapRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1218).
+    #[wrap(
+        name = on_post_map_request_handler,
+        cpp = "CHttpModule::OnPostMapRequestHandler",
+        slot = 9,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostmaprequesthandler-method",
+        doc = "Handler run after the request handler was picked."
+    )]
     pub OnPostMapRequestHandler: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 10: `REQUEST_NOTIFICATION_STATUS OnAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1230).
+    #[wrap(
+        name = on_acquire_request_state,
+        cpp = "CHttpModule::OnAcquireRequestState",
+        slot = 10,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onacquirerequeststate-method",
+        doc = "Handler for the stage that loads request state."
+    )]
     pub OnAcquireRequestState: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 11: `REQUEST_NOTIFICATION_STATUS OnPostAcquireRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1242).
+    #[wrap(
+        name = on_post_acquire_request_state,
+        cpp = "CHttpModule::OnPostAcquireRequestState",
+        slot = 11,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostacquirerequeststate-method",
+        doc = "Handler run after request state was loaded."
+    )]
     pub OnPostAcquireRequestState: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 12: `REQUEST_NOTIFICATION_STATUS OnPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1254).
+    #[wrap(
+        name = on_pre_execute_request_handler,
+        cpp = "CHttpModule::OnPreExecuteRequestHandler",
+        slot = 12,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpreexecuterequesthandler-method",
+        doc = "Handler run just before the request handler executes."
+    )]
     pub OnPreExecuteRequestHandler: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 13: `REQUEST_NOTIFICATION_STATUS OnPostPreExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1266).
+    #[wrap(
+        name = on_post_pre_execute_request_handler,
+        cpp = "CHttpModule::OnPostPreExecuteRequestHandler",
+        slot = 13,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostpreexecuterequesthandler-method",
+        doc = "Post-event of the stage before the request handler executes."
+    )]
     pub OnPostPreExecuteRequestHandler: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
@@ -3008,90 +5841,245 @@ pub struct CHttpModule_Vtbl {
     )
         -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 14: `REQUEST_NOTIFICATION_STATUS OnExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1278).
+    #[wrap(
+        name = on_execute_request_handler,
+        cpp = "CHttpModule::OnExecuteRequestHandler",
+        slot = 14,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onexecuterequesthandler-method",
+        doc = "Handler for the stage where the request handler produces the response."
+    )]
     pub OnExecuteRequestHandler: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 15: `REQUEST_NOTIFICATION_STATUS OnPostExecuteRequestHandler(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1290).
+    #[wrap(
+        name = on_post_execute_request_handler,
+        cpp = "CHttpModule::OnPostExecuteRequestHandler",
+        slot = 15,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostexecuterequesthandler-method",
+        doc = "Handler run after the request handler executed."
+    )]
     pub OnPostExecuteRequestHandler: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 16: `REQUEST_NOTIFICATION_STATUS OnReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1302).
+    #[wrap(
+        name = on_release_request_state,
+        cpp = "CHttpModule::OnReleaseRequestState",
+        slot = 16,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onreleaserequeststate-method",
+        doc = "Handler for the stage that stores and releases request state."
+    )]
     pub OnReleaseRequestState: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 17: `REQUEST_NOTIFICATION_STATUS OnPostReleaseRequestState(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1314).
+    #[wrap(
+        name = on_post_release_request_state,
+        cpp = "CHttpModule::OnPostReleaseRequestState",
+        slot = 17,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostreleaserequeststate-method",
+        doc = "Handler run after request state was released."
+    )]
     pub OnPostReleaseRequestState: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 18: `REQUEST_NOTIFICATION_STATUS OnUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1326).
+    #[wrap(
+        name = on_update_request_cache,
+        cpp = "CHttpModule::OnUpdateRequestCache",
+        slot = 18,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onupdaterequestcache-method",
+        doc = "Handler for the stage that stores the response in the cache."
+    )]
     pub OnUpdateRequestCache: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 19: `REQUEST_NOTIFICATION_STATUS OnPostUpdateRequestCache(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1338).
+    #[wrap(
+        name = on_post_update_request_cache,
+        cpp = "CHttpModule::OnPostUpdateRequestCache",
+        slot = 19,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostupdaterequestcache-method",
+        doc = "Handler run after the cache was updated."
+    )]
     pub OnPostUpdateRequestCache: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 20: `REQUEST_NOTIFICATION_STATUS OnLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1350).
+    #[wrap(
+        name = on_log_request,
+        cpp = "CHttpModule::OnLogRequest",
+        slot = 20,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onlogrequest-method",
+        doc = "Handler for the stage where the request is about to be logged."
+    )]
     pub OnLogRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 21: `REQUEST_NOTIFICATION_STATUS OnPostLogRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1362).
+    #[wrap(
+        name = on_post_log_request,
+        cpp = "CHttpModule::OnPostLogRequest",
+        slot = 21,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostlogrequest-method",
+        doc = "Handler run after the request was logged."
+    )]
     pub OnPostLogRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 22: `REQUEST_NOTIFICATION_STATUS OnEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1374).
+    #[wrap(
+        name = on_end_request,
+        cpp = "CHttpModule::OnEndRequest",
+        slot = 22,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onendrequest-method",
+        doc = "Handler for the last stage of the request pipeline."
+    )]
     pub OnEndRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 23: `REQUEST_NOTIFICATION_STATUS OnPostEndRequest(IHttpContext * pHttpContext, IHttpEventProvider * pProvider)` (httpserv.h:1386).
+    #[wrap(
+        name = on_post_end_request,
+        cpp = "CHttpModule::OnPostEndRequest",
+        slot = 23,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onpostendrequest-method",
+        doc = "Handler run after the last pipeline stage."
+    )]
     pub OnPostEndRequest: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IHttpEventProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 24: `REQUEST_NOTIFICATION_STATUS OnSendResponse(IHttpContext * pHttpContext, ISendResponseProvider * pProvider)` (httpserv.h:1398).
+    #[wrap(
+        name = on_send_response,
+        cpp = "CHttpModule::OnSendResponse",
+        slot = 24,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onsendresponse-method",
+        doc = "Handler called whenever IIS sends response data to the client."
+    )]
     pub OnSendResponse: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut ISendResponseProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 25: `REQUEST_NOTIFICATION_STATUS OnMapPath(IHttpContext * pHttpContext, IMapPathProvider * pProvider)` (httpserv.h:1410).
+    #[wrap(
+        name = on_map_path,
+        cpp = "CHttpModule::OnMapPath",
+        slot = 25,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onmappath-method",
+        doc = "Handler called when a URL of the request is mapped to a physical path."
+    )]
     pub OnMapPath: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IMapPathProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 26: `REQUEST_NOTIFICATION_STATUS OnReadEntity(IHttpContext * pHttpContext, IReadEntityProvider * pProvider)` (httpserv.h:1422).
+    #[wrap(
+        name = on_read_entity,
+        cpp = "CHttpModule::OnReadEntity",
+        slot = 26,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onreadentity-method",
+        doc = "Handler called when request body data is read."
+    )]
     pub OnReadEntity: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut IReadEntityProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 27: `REQUEST_NOTIFICATION_STATUS OnCustomRequestNotification(IHttpContext * pHttpContext, ICustomNotificationProvider * pProvider)` (httpserv.h:1434).
+    #[wrap(
+        name = on_custom_request_notification,
+        cpp = "CHttpModule::OnCustomRequestNotification",
+        slot = 27,
+        ret = value,
+        params(pHttpContext = iface, pProvider = iface),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-oncustomrequestnotification-method",
+        doc = "Handler for custom request-level notifications raised by modules."
+    )]
     pub OnCustomRequestNotification: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
         pProvider: *mut ICustomNotificationProvider,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 28: `REQUEST_NOTIFICATION_STATUS OnAsyncCompletion(IHttpContext * pHttpContext, DWORD dwNotification, BOOL fPostNotification, IHttpEventProvider * pProvider, IHttpCompletionInfo * pCompletionInfo)` (httpserv.h:1446).
+    #[wrap(
+        name = on_async_completion,
+        cpp = "CHttpModule::OnAsyncCompletion",
+        slot = 28,
+        ret = value,
+        params(
+            pHttpContext = iface,
+            fPostNotification = bool,
+            pProvider = iface,
+            pCompletionInfo = iface
+        ),
+        safety = "only IIS calls request notification handlers, passing the context and provider of the request in progress",
+        page = "chttpmodule-onasynccompletion-method",
+        doc = "Handler called when an asynchronous operation of the module finished."
+    )]
     pub OnAsyncCompletion: unsafe extern "system" fn(
         this: *mut CHttpModule,
         pHttpContext: *mut IHttpContext,
@@ -3101,8 +6089,25 @@ pub struct CHttpModule_Vtbl {
         pCompletionInfo: *mut IHttpCompletionInfo,
     ) -> REQUEST_NOTIFICATION_STATUS,
     /// Slot 29: `void Dispose()` (httpserv.h:1464).
+    #[wrap(
+        name = dispose,
+        cpp = "CHttpModule::Dispose",
+        slot = 29,
+        ret = value,
+        safety = "only IIS calls it, once, after the last notification of the request; the module may free itself, so it must not be used afterwards",
+        page = "chttpmodule-dispose-method",
+        doc = "Lets the module release itself once its request is over."
+    )]
     pub Dispose: unsafe extern "system" fn(this: *mut CHttpModule),
     /// Slot 30: `virtual ~CHttpModule()`, as MSVC's scalar deleting destructor: destroys the object and, when bit 0 of `flags` is set, frees it; returns `this`.
+    #[wrap(
+        name = scalar_deleting_destructor,
+        cpp = "CHttpModule::~CHttpModule",
+        slot = 30,
+        ret = raw,
+        safety = "destroys the module object and frees it when flags ask for it; only its owner may call it, once",
+        doc = "Virtual destructor slot of CHttpModule."
+    )]
     pub ScalarDeletingDestructor:
         unsafe extern "system" fn(this: *mut CHttpModule, flags: u32) -> *mut c_void,
 }
@@ -3120,80 +6125,246 @@ pub struct CGlobalModule {
 #[repr(C)]
 pub struct CGlobalModule_Vtbl {
     /// Slot 0: `GLOBAL_NOTIFICATION_STATUS OnGlobalStopListening(IGlobalStopListeningProvider * pProvider)` (httpserv.h:1478).
+    #[wrap(
+        name = on_global_stop_listening,
+        cpp = "CGlobalModule::OnGlobalStopListening",
+        slot = 0,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalstoplistening-method",
+        doc = "Handler called when the worker process stops taking new work."
+    )]
     pub OnGlobalStopListening: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IGlobalStopListeningProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 1: `GLOBAL_NOTIFICATION_STATUS OnGlobalCacheCleanup()` (httpserv.h:1488).
+    #[wrap(
+        name = on_global_cache_cleanup,
+        cpp = "CGlobalModule::OnGlobalCacheCleanup",
+        slot = 1,
+        ret = value,
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalcachecleanup-method",
+        doc = "Handler called when the caches are emptied before shutdown."
+    )]
     pub OnGlobalCacheCleanup:
         unsafe extern "system" fn(this: *mut CGlobalModule) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 2: `GLOBAL_NOTIFICATION_STATUS OnGlobalCacheOperation(ICacheProvider * pProvider)` (httpserv.h:1495).
+    #[wrap(
+        name = on_global_cache_operation,
+        cpp = "CGlobalModule::OnGlobalCacheOperation",
+        slot = 2,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalcacheoperation-method",
+        doc = "Handler called for cache operations."
+    )]
     pub OnGlobalCacheOperation: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut ICacheProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 3: `GLOBAL_NOTIFICATION_STATUS OnGlobalHealthCheck()` (httpserv.h:1503).
+    #[wrap(
+        name = on_global_health_check,
+        cpp = "CGlobalModule::OnGlobalHealthCheck",
+        slot = 3,
+        ret = value,
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalhealthcheck-method",
+        doc = "Handler called for health checks of the worker process."
+    )]
     pub OnGlobalHealthCheck:
         unsafe extern "system" fn(this: *mut CGlobalModule) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 4: `GLOBAL_NOTIFICATION_STATUS OnGlobalConfigurationChange(IGlobalConfigurationChangeProvider * pProvider)` (httpserv.h:1510).
+    #[wrap(
+        name = on_global_configuration_change,
+        cpp = "CGlobalModule::OnGlobalConfigurationChange",
+        slot = 4,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalconfigurationchange-method",
+        doc = "Handler called when configuration changes."
+    )]
     pub OnGlobalConfigurationChange: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IGlobalConfigurationChangeProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 5: `GLOBAL_NOTIFICATION_STATUS OnGlobalFileChange(IGlobalFileChangeProvider * pProvider)` (httpserv.h:1520).
+    #[wrap(
+        name = on_global_file_change,
+        cpp = "CGlobalModule::OnGlobalFileChange",
+        slot = 5,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalfilechange-method",
+        doc = "Handler called when a file of a site changes."
+    )]
     pub OnGlobalFileChange: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IGlobalFileChangeProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 6: `GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(IPreBeginRequestProvider * pProvider)` (httpserv.h:1528).
+    #[wrap(
+        name = on_global_pre_begin_request,
+        cpp = "CGlobalModule::OnGlobalPreBeginRequest",
+        slot = 6,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalprebeginrequest-method",
+        doc = "Handler called for each request ahead of the request-level stages."
+    )]
     pub OnGlobalPreBeginRequest: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IPreBeginRequestProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 7: `GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStart(IHttpApplicationStartProvider * pProvider)` (httpserv.h:1538).
+    #[wrap(
+        name = on_global_application_start,
+        cpp = "CGlobalModule::OnGlobalApplicationStart",
+        slot = 7,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalapplicationstart-method",
+        doc = "Handler called when an application starts."
+    )]
     pub OnGlobalApplicationStart: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IHttpApplicationStartProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 8: `GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationResolveModules(IHttpApplicationResolveModulesProvider * pProvider)` (httpserv.h:1548).
+    #[wrap(
+        name = on_global_application_resolve_modules,
+        cpp = "CGlobalModule::OnGlobalApplicationResolveModules",
+        slot = 8,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalapplicationresolvemodules-method",
+        doc = "Handler called while the modules of an application are resolved."
+    )]
     pub OnGlobalApplicationResolveModules: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IHttpApplicationResolveModulesProvider,
     )
         -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 9: `GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationStop(IHttpApplicationStopProvider * pProvider)` (httpserv.h:1558).
+    #[wrap(
+        name = on_global_application_stop,
+        cpp = "CGlobalModule::OnGlobalApplicationStop",
+        slot = 9,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalapplicationstop-method",
+        doc = "Handler called when an application stops."
+    )]
     pub OnGlobalApplicationStop: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IHttpApplicationStopProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 10: `GLOBAL_NOTIFICATION_STATUS OnGlobalRSCAQuery(IGlobalRSCAQueryProvider * pProvider)` (httpserv.h:1568).
+    #[wrap(
+        name = on_global_rsca_query,
+        cpp = "CGlobalModule::OnGlobalRSCAQuery",
+        slot = 10,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalrscaquery-method",
+        doc = "Handler called for RSCA queries sent to the worker process."
+    )]
     pub OnGlobalRSCAQuery: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IGlobalRSCAQueryProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 11: `GLOBAL_NOTIFICATION_STATUS OnGlobalTraceEvent(IGlobalTraceEventProvider * pProvider)` (httpserv.h:1576).
+    #[wrap(
+        name = on_global_trace_event,
+        cpp = "CGlobalModule::OnGlobalTraceEvent",
+        slot = 11,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobaltraceevent-method",
+        doc = "Handler called for each trace event emitted in the process."
+    )]
     pub OnGlobalTraceEvent: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IGlobalTraceEventProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 12: `GLOBAL_NOTIFICATION_STATUS OnGlobalCustomNotification(ICustomNotificationProvider * pProvider)` (httpserv.h:1584).
+    #[wrap(
+        name = on_global_custom_notification,
+        cpp = "CGlobalModule::OnGlobalCustomNotification",
+        slot = 12,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalcustomnotification-method",
+        doc = "Handler for custom global notifications raised by modules."
+    )]
     pub OnGlobalCustomNotification: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut ICustomNotificationProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 13: `void Terminate()` (httpserv.h:1594).
+    #[wrap(
+        name = terminate,
+        cpp = "CGlobalModule::Terminate",
+        slot = 13,
+        ret = value,
+        safety = "only IIS calls it, once, before unloading; the module usually frees itself, so it must not be used afterwards",
+        page = "cglobalmodule-terminate-method",
+        doc = "Lets the global module release itself before it is unloaded."
+    )]
     pub Terminate: unsafe extern "system" fn(this: *mut CGlobalModule),
     /// Slot 14: `GLOBAL_NOTIFICATION_STATUS OnGlobalThreadCleanup(IGlobalThreadCleanupProvider * pProvider)` (httpserv.h:1596).
+    #[wrap(
+        name = on_global_thread_cleanup,
+        cpp = "CGlobalModule::OnGlobalThreadCleanup",
+        slot = 14,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalthreadcleanup-method",
+        doc = "Handler called when a thread goes back to the IIS thread pool."
+    )]
     pub OnGlobalThreadCleanup: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IGlobalThreadCleanupProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 15: `GLOBAL_NOTIFICATION_STATUS OnGlobalApplicationPreload(IGlobalApplicationPreloadProvider * pProvider)` (httpserv.h:1606).
+    #[wrap(
+        name = on_global_application_preload,
+        cpp = "CGlobalModule::OnGlobalApplicationPreload",
+        slot = 15,
+        ret = value,
+        params(pProvider = iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        page = "cglobalmodule-onglobalapplicationpreload-method",
+        doc = "Handler called to preload an application."
+    )]
     pub OnGlobalApplicationPreload: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pProvider: *mut IGlobalApplicationPreloadProvider,
     ) -> GLOBAL_NOTIFICATION_STATUS,
     /// Slot 16: `GLOBAL_NOTIFICATION_STATUS OnSuspendProcess(IGlobalSuspendProcessCallback ** pCallback)` (httpserv.h:1616).
+    #[wrap(
+        name = on_suspend_process,
+        cpp = "CGlobalModule::OnSuspendProcess",
+        slot = 16,
+        ret = value,
+        params(pCallback = out_iface),
+        safety = "only IIS calls global notification handlers, passing the provider of the event in progress",
+        doc = "Handler called before the worker process is suspended; may hand back a callback."
+    )]
     pub OnSuspendProcess: unsafe extern "system" fn(
         this: *mut CGlobalModule,
         pCallback: *mut *mut IGlobalSuspendProcessCallback,
@@ -3217,6 +6388,14 @@ impl IModuleAllocator {
 #[repr(C)]
 pub struct IModuleAllocator_Vtbl {
     /// Slot 0: `void * AllocateMemory(DWORD cbAllocation)` (httpserv.h:1630).
+    #[wrap(
+        name = allocate_memory,
+        cpp = "IModuleAllocator::AllocateMemory",
+        slot = 0,
+        ret = raw,
+        page = "imoduleallocator-allocatememory-method",
+        doc = "Memory from the request pool, freed by IIS with the request."
+    )]
     pub AllocateMemory:
         unsafe extern "system" fn(this: *mut IModuleAllocator, cbAllocation: u32) -> *mut c_void,
 }
@@ -3238,12 +6417,31 @@ impl IHttpModuleFactory {
 #[repr(C)]
 pub struct IHttpModuleFactory_Vtbl {
     /// Slot 0: `HRESULT GetHttpModule(CHttpModule ** ppModule, IModuleAllocator * pAllocator)` (httpserv.h:1636).
+    #[wrap(
+        name = get_http_module,
+        cpp = "IHttpModuleFactory::GetHttpModule",
+        slot = 0,
+        ret = hresult,
+        params(ppModule = out_iface, pAllocator = iface),
+        safety = "only IIS calls it, with the allocator of the request the new module will serve; IIS owns the result",
+        page = "ihttpmodulefactory-gethttpmodule-method",
+        doc = "Creates the module instance that will serve one request."
+    )]
     pub GetHttpModule: unsafe extern "system" fn(
         this: *mut IHttpModuleFactory,
         ppModule: *mut *mut CHttpModule,
         pAllocator: *mut IModuleAllocator,
     ) -> HRESULT,
     /// Slot 1: `void Terminate()` (httpserv.h:1637).
+    #[wrap(
+        name = terminate,
+        cpp = "IHttpModuleFactory::Terminate",
+        slot = 1,
+        ret = value,
+        safety = "only IIS calls it, once, at shutdown; the factory usually frees itself, so it must not be used afterwards",
+        page = "ihttpmodulefactory-terminate-method",
+        doc = "Lets the module factory release itself at shutdown."
+    )]
     pub Terminate: unsafe extern "system" fn(this: *mut IHttpModuleFactory),
 }
 /// `class IHttpModuleRegistrationInfo` (httpserv.h:1640): 6 vtable slots, 6 of them its own.
@@ -3264,10 +6462,36 @@ impl IHttpModuleRegistrationInfo {
 #[repr(C)]
 pub struct IHttpModuleRegistrationInfo_Vtbl {
     /// Slot 0: `PCWSTR GetName() const` (httpserv.h:1643).
+    #[wrap(
+        name = get_name,
+        cpp = "IHttpModuleRegistrationInfo::GetName",
+        slot = 0,
+        ret = wstr,
+        page = "ihttpmoduleregistrationinfo-getname-method",
+        doc = "Name under which the module is configured."
+    )]
     pub GetName: unsafe extern "system" fn(this: *mut IHttpModuleRegistrationInfo) -> PCWSTR,
     /// Slot 1: `HTTP_MODULE_ID GetId() const` (httpserv.h:1644).
+    #[wrap(
+        name = get_id,
+        cpp = "IHttpModuleRegistrationInfo::GetId",
+        slot = 1,
+        ret = value,
+        page = "ihttpmoduleregistrationinfo-getid-method",
+        doc = "Id that IIS gave the module at registration."
+    )]
     pub GetId: unsafe extern "system" fn(this: *mut IHttpModuleRegistrationInfo) -> HTTP_MODULE_ID,
     /// Slot 2: `HRESULT SetRequestNotifications(IHttpModuleFactory * pModuleFactory, DWORD dwRequestNotifications, DWORD dwPostRequestNotifications)` (httpserv.h:1645).
+    #[wrap(
+        name = set_request_notifications,
+        cpp = "IHttpModuleRegistrationInfo::SetRequestNotifications",
+        slot = 2,
+        ret = hresult,
+        params(pModuleFactory = raw),
+        safety = "pModuleFactory must be a valid factory that IIS may use until it calls its Terminate",
+        page = "ihttpmoduleregistrationinfo-setrequestnotifications-method",
+        doc = "Registers the module factory and the request notifications it wants."
+    )]
     pub SetRequestNotifications: unsafe extern "system" fn(
         this: *mut IHttpModuleRegistrationInfo,
         pModuleFactory: *mut IHttpModuleFactory,
@@ -3275,18 +6499,46 @@ pub struct IHttpModuleRegistrationInfo_Vtbl {
         dwPostRequestNotifications: u32,
     ) -> HRESULT,
     /// Slot 3: `HRESULT SetGlobalNotifications(CGlobalModule * pGlobalModule, DWORD dwGlobalNotifications)` (httpserv.h:1650).
+    #[wrap(
+        name = set_global_notifications,
+        cpp = "IHttpModuleRegistrationInfo::SetGlobalNotifications",
+        slot = 3,
+        ret = hresult,
+        params(pGlobalModule = raw),
+        safety = "pGlobalModule must be a valid global module that IIS may use until it calls its Terminate",
+        page = "ihttpmoduleregistrationinfo-setglobalnotifications-method",
+        doc = "Registers a global module and the global notifications it wants."
+    )]
     pub SetGlobalNotifications: unsafe extern "system" fn(
         this: *mut IHttpModuleRegistrationInfo,
         pGlobalModule: *mut CGlobalModule,
         dwGlobalNotifications: u32,
     ) -> HRESULT,
     /// Slot 4: `HRESULT SetPriorityForRequestNotification(DWORD dwRequestNotification, PCWSTR pszPriority)` (httpserv.h:1654).
+    #[wrap(
+        name = set_priority_for_request_notification,
+        cpp = "IHttpModuleRegistrationInfo::SetPriorityForRequestNotification",
+        slot = 4,
+        ret = hresult,
+        params(pszPriority = wstr),
+        page = "ihttpmoduleregistrationinfo-setpriorityforrequestnotification-method",
+        doc = "Sets the module's priority alias for some request notifications."
+    )]
     pub SetPriorityForRequestNotification: unsafe extern "system" fn(
         this: *mut IHttpModuleRegistrationInfo,
         dwRequestNotification: u32,
         pszPriority: PCWSTR,
     ) -> HRESULT,
     /// Slot 5: `HRESULT SetPriorityForGlobalNotification(DWORD dwGlobalNotification, PCWSTR pszPriority)` (httpserv.h:1658).
+    #[wrap(
+        name = set_priority_for_global_notification,
+        cpp = "IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification",
+        slot = 5,
+        ret = hresult,
+        params(pszPriority = wstr),
+        page = "ihttpmoduleregistrationinfo-setpriorityforglobalnotification-method",
+        doc = "Sets the module's priority alias for some global notifications."
+    )]
     pub SetPriorityForGlobalNotification: unsafe extern "system" fn(
         this: *mut IHttpModuleRegistrationInfo,
         dwGlobalNotification: u32,
@@ -3320,6 +6572,14 @@ pub struct IHttpModuleRegistrationInfo2_Vtbl {
     /// Slots 0..6: the vtable of `IHttpModuleRegistrationInfo`.
     pub base__: IHttpModuleRegistrationInfo_Vtbl,
     /// Slot 6: `HRESULT SetPriorityForPostRequestNotification(DWORD dwPostRequestNotification, PCWSTR pszPriority)` (httpserv.h:1667).
+    #[wrap(
+        name = set_priority_for_post_request_notification,
+        cpp = "IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification",
+        slot = 6,
+        ret = hresult,
+        params(pszPriority = wstr),
+        doc = "Sets the module's priority alias for some post-request notifications."
+    )]
     pub SetPriorityForPostRequestNotification: unsafe extern "system" fn(
         this: *mut IHttpModuleRegistrationInfo2,
         dwPostRequestNotification: u32,

@@ -14,6 +14,9 @@
 //!
 //! Every item's documentation names the header item, its line and its vtable slot.
 
+extern crate self as httpserv;
+
 mod bindings;
+pub mod runtime;
 
 pub use bindings::*;

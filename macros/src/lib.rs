@@ -17,6 +17,7 @@
 //! must then use the Windows x64 convention, which Rust calls `win64`.
 
 mod implement;
+mod wrap;
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
@@ -143,6 +144,11 @@ fn expand_vtable(args: TokenStream2, item: ItemStruct) -> syn::Result<TokenStrea
             "`#[vtable]` expects a struct with named fields (one per slot)",
         ));
     };
+    let wrappers = wrap::wrappers(&item)?;
+    let mut item = item;
+    for field in item.fields.iter_mut() {
+        field.attrs.retain(|a| !a.path().is_ident("wrap"));
+    }
     let impl_trait = implement::impl_trait(&item)?;
     let mut variants = Vec::new();
     for family in Family::ALL {
@@ -156,7 +162,7 @@ fn expand_vtable(args: TokenStream2, item: ItemStruct) -> syn::Result<TokenStrea
         let cfg = family.cfg();
         variants.push(quote!(#cfg #variant #cfg #builder));
     }
-    Ok(quote!(#impl_trait #(#variants)*))
+    Ok(quote!(#impl_trait #(#variants)* #wrappers))
 }
 
 fn expand_function_pointer(args: TokenStream2, item: ItemType) -> syn::Result<TokenStream2> {
