@@ -16,7 +16,9 @@
 
 extern crate self as httpserv;
 
+mod asynchronous;
 mod bindings;
 pub mod runtime;
 
+pub use asynchronous::{ReadCompletion, ReadStarted};
 pub use bindings::*;

@@ -31,10 +31,15 @@ fn value<'a, T>(this: *mut RustObject<T>) -> &'a T {
 
 // ---------------------------------------------------------------- IHttpRequest
 
+/// What `SetHeader` received: name, value, count, `fReplace`.
+type SetHeaderCall = (Vec<u8>, Vec<u8>, u16, BOOL);
+/// What `SetStatus` received: code, reason, sub-status, error, exception was NULL, skip flag.
+type SetStatusCall = (u16, Vec<u8>, u16, HRESULT, bool, BOOL);
+
 #[derive(Default)]
 struct FakeRequest {
     headers: RefCell<Vec<(Vec<u8>, Vec<u8>)>>,
-    set_calls: RefCell<Vec<(Vec<u8>, Vec<u8>, u16, BOOL)>>,
+    set_calls: RefCell<Vec<SetHeaderCall>>,
     fail_with: Option<HRESULT>,
     url: RefCell<Option<(Vec<u16>, u32, BOOL)>>,
 }
@@ -170,7 +175,7 @@ fn utf16_counted_input() {
 
 #[derive(Default)]
 struct FakeResponse {
-    status: RefCell<Vec<(u16, Vec<u8>, u16, HRESULT, bool, BOOL)>>,
+    status: RefCell<Vec<SetStatusCall>>,
 }
 
 impl IHttpResponse_Impl for FakeResponse {
