@@ -22,3 +22,6 @@ pub mod runtime;
 
 pub use asynchronous::{ReadCompletion, ReadStarted};
 pub use bindings::*;
+
+// Writing modules: Rust types as CHttpModule/CGlobalModule/IHttpModuleFactory (hand-written).
+pub mod module;

@@ -1,0 +1,225 @@
+//! Finishing a request asynchronously: [`CompletionHandle`] and `IHttpContext3`.
+
+use core::cell::RefCell;
+use core::ffi::c_void;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
+
+use windows_sys::core::HRESULT;
+
+use super::panic::report;
+use super::raw_calls::{self, E_INVALID_STATE, E_INVALIDARG};
+use super::scope;
+use crate::*;
+
+/// The `IHttpContext3` of a request, obtained as httpserv.h's `HttpGetExtendedInterface` does
+/// (through the `IHttpServer` given to `RegisterModule`); `None` if IIS does not provide it
+/// (before IIS 8) or no module is registered yet.
+pub fn http_context3(ctx: &IHttpContext) -> Option<&IHttpContext3> {
+    let server = scope::current()?.server;
+    let input = (ctx as *const IHttpContext).cast_mut().cast::<c_void>();
+    // SAFETY: a live server and context; the result is the same request's object, which lives
+    // as long as `ctx`.
+    unsafe {
+        raw_calls::extended_interface(server, &IHttpContext::IID, input, &IHttpContext3::IID)
+            .ok()
+            .and_then(|p| p.cast::<IHttpContext3>().as_ref())
+    }
+}
+
+const CREATED: u8 = 0;
+const EARLY: u8 = 1;
+const ARMED: u8 = 2;
+const DONE: u8 = 3;
+const DEAD: u8 = 4;
+
+struct Shared {
+    state: AtomicU8,
+    bytes: AtomicU32,
+    ctx3: *mut IHttpContext3,
+}
+
+// SAFETY: `ctx3` is only used in the states where IIS keeps the request alive for us.
+unsafe impl Send for Shared {}
+unsafe impl Sync for Shared {}
+
+struct Frame {
+    ctx: *mut IHttpContext,
+    handle: Option<Arc<Shared>>,
+}
+
+thread_local! {
+    static FRAME: RefCell<Option<Frame>> = const { RefCell::new(None) };
+}
+
+/// A promise to finish a notification later, from any thread: the safe form of "return
+/// `RQ_NOTIFICATION_PENDING`, then call `IHttpContext3::PostCompletion`".
+///
+/// Create it inside a notification with [`CompletionHandle::new`], send it to the thread that
+/// does the work, and return `RQ_NOTIFICATION_PENDING`. [`post`](Self::post) (or dropping the
+/// handle, which posts 0 bytes) makes IIS call the module's
+/// [`on_async_completion`](super::HttpModule::on_async_completion) with that byte count.
+///
+/// It is safe because the framework sees the status the notification returns: the handle is
+/// armed only if it is `RQ_NOTIFICATION_PENDING` (IIS then keeps the request alive until the
+/// completion is posted). A handle whose notification returned anything else (or panicked)
+/// posts nothing, and `post` fails with `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)`. A `post`
+/// that runs before the notification has returned is deferred until it has.
+pub struct CompletionHandle {
+    shared: Arc<Shared>,
+    posted: bool,
+}
+
+impl CompletionHandle {
+    /// A handle for the notification running on this thread, which must be a notification of
+    /// `ctx` (not of a child request). One per notification.
+    ///
+    /// # Errors
+    /// `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)` outside a notification or for a second handle
+    /// in the same notification, `E_INVALIDARG` for another request's context, and the error of
+    /// `HttpGetExtendedInterface` when IIS has no `IHttpContext3`.
+    pub fn new(ctx: &IHttpContext) -> Result<Self, HRESULT> {
+        let ctx_ptr = (ctx as *const IHttpContext).cast_mut();
+        FRAME.with(|frame| match &*frame.borrow() {
+            None => Err(E_INVALID_STATE),
+            Some(frame) if frame.ctx != ctx_ptr => Err(E_INVALIDARG),
+            Some(frame) if frame.handle.is_some() => Err(E_INVALID_STATE),
+            Some(_) => Ok(()),
+        })?;
+        let server = scope::current().map_or(core::ptr::null_mut(), |r| r.server);
+        // SAFETY: live server and context; no borrow of FRAME is held across the IIS calls.
+        let ctx3 = unsafe {
+            raw_calls::extended_interface(
+                server,
+                &IHttpContext::IID,
+                ctx_ptr.cast(),
+                &IHttpContext3::IID,
+            )
+        }?;
+        let shared = Arc::new(Shared {
+            state: AtomicU8::new(CREATED),
+            bytes: AtomicU32::new(0),
+            ctx3: ctx3.cast(),
+        });
+        FRAME.with(|frame| {
+            if let Some(frame) = frame.borrow_mut().as_mut() {
+                frame.handle = Some(shared.clone());
+            }
+        });
+        Ok(CompletionHandle {
+            shared,
+            posted: false,
+        })
+    }
+
+    /// Completes the pending notification: IIS calls `OnAsyncCompletion` with `bytes` as the
+    /// completion's byte count (`IHttpContext3::PostCompletion(bytes, NULL, NULL)`).
+    ///
+    /// # Errors
+    /// `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)` when the notification did not return
+    /// `RQ_NOTIFICATION_PENDING`, or the error of `PostCompletion`.
+    pub fn post(mut self, bytes: u32) -> Result<(), HRESULT> {
+        self.posted = true;
+        fire(&self.shared, bytes)
+    }
+}
+
+impl Drop for CompletionHandle {
+    fn drop(&mut self) {
+        if !self.posted {
+            // A dropped handle must not leave the request pending forever.
+            let _ = fire(&self.shared, 0);
+        }
+    }
+}
+
+fn fire(shared: &Shared, bytes: u32) -> Result<(), HRESULT> {
+    shared.bytes.store(bytes, Ordering::Relaxed);
+    loop {
+        match shared.state.load(Ordering::Acquire) {
+            CREATED => {
+                if shared
+                    .state
+                    .compare_exchange(CREATED, EARLY, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    return Ok(());
+                }
+            }
+            ARMED => {
+                if shared
+                    .state
+                    .compare_exchange(ARMED, DONE, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    // SAFETY: armed: the request is pending on us and alive.
+                    let hr = unsafe { raw_calls::post_completion(shared.ctx3, bytes) };
+                    return if hr < 0 { Err(hr) } else { Ok(()) };
+                }
+            }
+            _ => return Err(E_INVALID_STATE),
+        }
+    }
+}
+
+/// Runs one notification with a frame for a [`CompletionHandle`]; after it returned (and the
+/// module was unlocked), arms the handle if `is_pending`, or posts the completion that was
+/// requested early, or disarms it.
+pub(crate) fn notification<R>(
+    ctx: *mut IHttpContext,
+    call: impl FnOnce() -> R,
+    is_pending: impl FnOnce(&R) -> bool,
+) -> R {
+    struct Restore(Option<Frame>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            FRAME.with(|f| *f.borrow_mut() = previous);
+        }
+    }
+    let restore = Restore(FRAME.with(|f| f.borrow_mut().replace(Frame { ctx, handle: None })));
+    let result = call();
+    let handle = FRAME.with(|f| f.borrow_mut().as_mut().and_then(|f| f.handle.take()));
+    drop(restore);
+    if let Some(shared) = handle {
+        resolve(&shared, is_pending(&result));
+    }
+    result
+}
+
+fn resolve(shared: &Shared, pending: bool) {
+    if !pending {
+        if shared.state.swap(DEAD, Ordering::AcqRel) == EARLY {
+            report(
+                "CompletionHandle::post",
+                "the notification did not return RQ_NOTIFICATION_PENDING; the completion was \
+                 not posted",
+                None,
+            );
+        }
+        return;
+    }
+    if shared
+        .state
+        .compare_exchange(CREATED, ARMED, Ordering::AcqRel, Ordering::Acquire)
+        .is_ok()
+    {
+        return;
+    }
+    if shared
+        .state
+        .compare_exchange(EARLY, DONE, Ordering::AcqRel, Ordering::Acquire)
+        .is_ok()
+    {
+        let bytes = shared.bytes.load(Ordering::Relaxed);
+        // SAFETY: the notification returned PENDING: the request is alive.
+        let hr = unsafe { raw_calls::post_completion(shared.ctx3, bytes) };
+        if hr < 0 {
+            report(
+                "IHttpContext3::PostCompletion",
+                &format!("failed with HRESULT 0x{:08X}", hr as u32),
+                None,
+            );
+        }
+    }
+}
