@@ -916,7 +916,11 @@ impl<'r> Walker<'r> {
                 })
             }
             K::FunctionPrototype | K::FunctionNoPrototype => {
-                let conv = if self.req.target.is_x86() {
+                // MSVC makes every variadic function `__cdecl`, whatever is written (clang on
+                // x86 agrees; elsewhere the written keyword would be all we saw).
+                let conv = if ty.is_variadic() {
+                    CallConv::Cdecl
+                } else if self.req.target.is_x86() {
                     match ty.get_calling_convention() {
                         Some(CallingConvention::Stdcall) => CallConv::Stdcall,
                         Some(CallingConvention::Cdecl) => CallConv::Cdecl,

@@ -72,6 +72,7 @@ pub fn model(api: &Api) -> Result<(), Error> {
     v.constants();
     v.opaque_names();
     v.uuids();
+    v.function_types();
     if v.errors.is_empty() {
         Ok(())
     } else {
@@ -237,6 +238,36 @@ impl Validator<'_> {
                          MSVC copies such objects through a hidden temporary; pass a pointer or \
                          reference instead",
                         param.name
+                    ),
+                );
+            }
+        }
+        // The Rust names of `this`, the hidden return pointer and the parameters (unnamed ones
+        // are `paramN`, keywords escaped the way the emitter does) must be distinct.
+        let mut bound: HashMap<String, String> = HashMap::new();
+        bound.insert("this".into(), "`this`".into());
+        if method.returns_via_hidden_pointer() {
+            bound.insert("__return".into(), "the hidden return pointer".into());
+        }
+        for (i, param) in method.params.iter().enumerate() {
+            let rust = if param.name.is_empty() || param.name == "this" || param.name == "__return"
+            {
+                format!("param{i}")
+            } else if member_ident_problem(&param.name).is_none() {
+                let ident = crate::emit::rust_ident(&param.name).to_string();
+                ident.strip_prefix("r#").unwrap_or(&ident).to_string()
+            } else {
+                continue;
+            };
+            let this_one = format!("parameter {} `{}`", i + 1, param.name);
+            if let Some(first) = bound.insert(rust.clone(), this_one.clone()) {
+                self.error(
+                    &method.loc,
+                    construct.clone(),
+                    format!(
+                        "{this_one} and {first} would both be the Rust parameter `{rust}` \
+                         (unnamed parameters are `paramN`, `self` is `self_`); rename the \
+                         parameter in the header"
                     ),
                 );
             }
@@ -414,6 +445,41 @@ impl Validator<'_> {
         }
     }
 
+    /// Variadic function pointers: MSVC makes every variadic function `__cdecl` whatever is
+    /// written, and Rust needs a fixed parameter before `...`.
+    fn function_types(&mut self) {
+        let mut found: Vec<(SourceLoc, String, String)> = Vec::new();
+        for class in &self.api.classes {
+            for m in class.virtual_methods() {
+                let construct = format!("method `{}::{}`", class.name, m.name);
+                for ty in std::iter::once(&m.ret).chain(m.params.iter().map(|p| &p.ty)) {
+                    if let Some(problem) = variadic_problem(ty) {
+                        found.push((m.loc.clone(), construct.clone(), problem));
+                    }
+                }
+            }
+        }
+        for t in &self.api.typedefs {
+            if let Some(problem) = variadic_problem(&t.target) {
+                found.push((t.loc.clone(), format!("typedef `{}`", t.name), problem));
+            }
+        }
+        for s in &self.api.structs {
+            for f in &s.fields {
+                if let Some(problem) = variadic_problem(&f.ty) {
+                    found.push((
+                        s.loc.clone(),
+                        format!("field `{}::{}`", s.name, f.name),
+                        problem,
+                    ));
+                }
+            }
+        }
+        for (loc, construct, problem) in found {
+            self.error(&loc, construct, problem);
+        }
+    }
+
     fn uuids(&mut self) {
         let mut first: HashMap<crate::model::Uuid, &Class> = HashMap::new();
         for class in &self.api.classes {
@@ -432,6 +498,41 @@ impl Validator<'_> {
                 }
             }
         }
+    }
+}
+
+/// Why a variadic function type inside `ty` cannot be bound, if there is one.
+fn variadic_problem(ty: &CType) -> Option<String> {
+    match ty {
+        CType::Function {
+            ret,
+            params,
+            conv,
+            variadic,
+        } => {
+            if *variadic && params.is_empty() {
+                return Some(
+                    "a variadic function type without a fixed parameter (`(...)`) cannot be \
+                     expressed in Rust"
+                        .into(),
+                );
+            }
+            if *variadic && *conv != crate::model::CallConv::Cdecl {
+                return Some(format!(
+                    "a variadic function type declared {conv:?}: MSVC makes every variadic \
+                     function __cdecl; write __cdecl (or nothing) so the binding uses the ABI \
+                     actually called"
+                ));
+            }
+            std::iter::once(&**ret)
+                .chain(params.iter())
+                .find_map(variadic_problem)
+        }
+        CType::Typedef { target, .. } => variadic_problem(target),
+        CType::Pointer { pointee, .. } | CType::Reference { pointee, .. } => {
+            variadic_problem(pointee)
+        }
+        _ => None,
     }
 }
 
