@@ -768,7 +768,7 @@ impl<'r> Walker<'r> {
                 ty: self
                     .ctype(arg_ty, None)
                     .map_err(|m| format!("parameter `{param_name}`: {m}"))?,
-                spelling: arg_ty.get_display_name(),
+                spelling: type_spelling(&arg_ty),
                 default: default_argument(arg),
                 name: param_name,
             });
@@ -786,7 +786,7 @@ impl<'r> Walker<'r> {
                 .filter_map(|m| m.get_usr().map(|u| u.0))
                 .collect(),
             ret,
-            ret_spelling: result.get_display_name(),
+            ret_spelling: type_spelling(&result),
             params,
             is_const: entity.is_const_method(),
             is_pure: entity.is_pure_virtual_method(),
@@ -962,6 +962,13 @@ impl<'r> Walker<'r> {
             )),
         }
     }
+}
+
+/// A type as clang spells it, in the same form for every libclang version: libclang 13 writes
+/// `PCSTR [41]` where 14 and later write `PCSTR[41]`. The spelling reaches `layout` and the
+/// generated documentation, which must not depend on the libclang installed.
+fn type_spelling(ty: &Type<'_>) -> String {
+    ty.get_display_name().replace(" [", "[")
 }
 
 /// An anonymous struct/union member (`union { int a; float b; };`): libclang shows the record,

@@ -61,20 +61,53 @@ fn output_is_identical_whatever_the_header_path_cwd_and_locale() {
         a.path(),
     );
     assert!(first.status.success(), "{}", stderr(&first));
-    let second = Command::new(BIN)
+    // Another environment: locale, time zone, clang's include-path variables pointing at
+    // headers that must not be picked up, a reproducible-build epoch, another HOME and TMPDIR.
+    let bogus = b.path().join("bogus-includes");
+    std::fs::create_dir_all(&bogus).unwrap();
+    for name in ["windows.h", "http.h", "ahadmin.h", "sal.h", "httpserv.h"] {
+        std::fs::write(bogus.join(name), "#error picked up from the environment\n").unwrap();
+    }
+    let tmp_b = b.path().join("tmp");
+    std::fs::create_dir_all(&tmp_b).unwrap();
+    let other_env = |command: &mut Command| {
+        command
+            .current_dir(b.path().join("elsewhere"))
+            .env("LC_ALL", "de_DE.UTF-8")
+            .env("LANG", "tr_TR.UTF-8")
+            .env("TZ", "Pacific/Chatham")
+            .env("CPATH", &bogus)
+            .env("CPLUS_INCLUDE_PATH", &bogus)
+            .env("C_INCLUDE_PATH", &bogus)
+            .env("SOURCE_DATE_EPOCH", "1")
+            .env("HOME", b.path())
+            .env("TMPDIR", &tmp_b);
+    };
+    let mut command = Command::new(BIN);
+    command
         .args(["generate", "--header"])
         .arg(&header_b)
         .arg("--out")
-        .arg(&out_b)
-        .current_dir(b.path().join("elsewhere"))
-        .env("LC_ALL", "de_DE.UTF-8")
-        .env("LANG", "tr_TR.UTF-8")
-        .env("TZ", "Pacific/Chatham")
-        .output()
-        .unwrap();
+        .arg(&out_b);
+    other_env(&mut command);
+    let second = command.output().unwrap();
     assert!(second.status.success(), "{}", stderr(&second));
     let (bytes_a, bytes_b) = (bindings(&out_a), bindings(&out_b));
-    assert!(bytes_a == bytes_b, "output depends on path, cwd or locale");
+    assert!(
+        bytes_a == bytes_b,
+        "output depends on path, cwd, locale or environment"
+    );
+    // The `layout` report too.
+    let layout_a = run(&["layout", "--header", "sdk/um/httpserv.h"], a.path());
+    let mut command = Command::new(BIN);
+    command.arg("layout").arg("--header").arg(&header_b);
+    other_env(&mut command);
+    let layout_b = command.output().unwrap();
+    assert!(layout_a.status.success() && layout_b.status.success());
+    assert!(
+        layout_a.stdout == layout_b.stdout,
+        "layout depends on path, cwd, locale or environment"
+    );
     // And it is what is committed (same header bytes, same target).
     let committed =
         std::fs::read(httpserv_codegen::default_out_dir().join(httpserv_codegen::BINDINGS_FILE))
