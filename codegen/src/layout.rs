@@ -152,7 +152,7 @@ pub fn layout_class(
                     introduced_by: class.name.clone(),
                     entry: SlotEntry::Method(Box::new(method.clone())),
                 }),
-                MemberKind::VirtualDestructor { loc, .. } => {
+                MemberKind::VirtualDestructor { .. } => {
                     let inherited = slots[..base_slots]
                         .iter()
                         .any(|s| matches!(s.entry, SlotEntry::ScalarDeletingDestructor));
@@ -163,7 +163,6 @@ pub fn layout_class(
                             entry: SlotEntry::ScalarDeletingDestructor,
                         });
                     }
-                    let _ = loc;
                 }
                 MemberKind::Other => {}
             }

@@ -138,7 +138,7 @@ pub fn emit_tokens(
     layouts: &[VtableLayout],
     target: Target,
 ) -> Result<(proc_macro2::TokenStream, Vec<String>), Error> {
-    let (wraps, warnings) = wrap::plan_bundled(api, layouts)?;
+    let (wraps, warnings) = wrap::plan_bundled(layouts)?;
     let tokens = emit::emit_bindings(api, layouts, &wraps, target)?;
     validate::emitted(api, &tokens)?;
     Ok((tokens, warnings))

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, Error};
 use crate::layout::{SlotEntry, VtableLayout};
-use crate::model::{Api, CType, Method, SourceLoc};
+use crate::model::{CType, Method, SourceLoc};
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +85,7 @@ pub struct WrapSpec {
 pub type WrapPlan = HashMap<(String, String), WrapSpec>;
 
 /// Reads the bundled table and plans every slot of `layouts`; also returns the warnings.
-pub fn plan_bundled(api: &Api, layouts: &[VtableLayout]) -> Result<(WrapPlan, Vec<String>), Error> {
+pub fn plan_bundled(layouts: &[VtableLayout]) -> Result<(WrapPlan, Vec<String>), Error> {
     let path = bundled_table();
     let table = read_table(&path)?;
     let field_names: HashMap<String, Vec<String>> = layouts
@@ -93,7 +93,6 @@ pub fn plan_bundled(api: &Api, layouts: &[VtableLayout]) -> Result<(WrapPlan, Ve
         .map(|l| (l.class.clone(), crate::emit::field_names(l)))
         .collect();
     plan(
-        api,
         layouts,
         &field_names,
         &table,
@@ -187,7 +186,6 @@ fn parse_row(line: &str, number: u32) -> Result<WrapRow, String> {
 /// The spec of every own slot of every class, keyed by (class, field name), checked against
 /// the model. Slots without a row get an `unsafe` raw wrapper and a warning.
 pub fn plan(
-    api: &Api,
     layouts: &[VtableLayout],
     field_names: &HashMap<String, Vec<String>>,
     table: &[WrapRow],
@@ -216,7 +214,7 @@ pub fn plan(
             let spec = match (row, &slot.entry) {
                 (Some(row), SlotEntry::Method(method)) => {
                     used.insert((row.class.clone(), row.field.clone()));
-                    match check_row(api, row, method, slot.index, &layout.class) {
+                    match check_row(row, method, slot.index, &layout.class) {
                         Ok(spec) => spec,
                         Err(message) => {
                             errors.push(table_diag(table_path, row.line, message));
@@ -327,7 +325,6 @@ pub fn snake_case(name: &str) -> String {
 
 /// Checks one row against the method's C++ types.
 fn check_row(
-    api: &Api,
     row: &WrapRow,
     method: &Method,
     slot: usize,
@@ -341,7 +338,7 @@ fn check_row(
     {
         return Err(format!("wrapper name `{}` is not snake_case", row.name));
     }
-    check_ret(api, &row.ret, method)?;
+    check_ret(&row.ret, method)?;
     let mut defaults = Vec::new();
     for (param_name, kind) in &row.params {
         let param = method
@@ -354,7 +351,7 @@ fn check_row(
                     method.name
                 )
             })?;
-        check_param(api, kind, &param.ty, method)
+        check_param(kind, &param.ty, method)
             .map_err(|m| format!("{class}::{} parameter `{param_name}`: {m}", method.name))?;
         if kind.name == "raw" && row.safety.is_none() {
             return Err(format!(
@@ -423,8 +420,7 @@ fn pointee(ty: &CType) -> Option<&CType> {
 }
 
 /// A pointer to a class of the header or to an opaque interface of another header.
-fn is_class_pointer(api: &Api, ty: &CType) -> bool {
-    let _ = api;
+fn is_class_pointer(ty: &CType) -> bool {
     matches!(
         pointee(ty).map(CType::canonical),
         Some(CType::Record { .. })
@@ -459,7 +455,7 @@ fn is_wide_string(ty: &CType) -> bool {
         )
 }
 
-fn check_param(api: &Api, kind: &Kind, ty: &CType, method: &Method) -> Result<(), String> {
+fn check_param(kind: &Kind, ty: &CType, method: &Method) -> Result<(), String> {
     let pointee_of =
         || pointee(ty).ok_or_else(|| format!("kind `{}` needs a pointer", kind.render()));
     let ok = match kind.name.as_str() {
@@ -467,13 +463,13 @@ fn check_param(api: &Api, kind: &Kind, ty: &CType, method: &Method) -> Result<()
         "bool" => is_named(ty, &["BOOL"]),
         "cstr" | "opt_cstr" | "bytes" => is_narrow_string(ty),
         "wstr" | "opt_wstr" | "wide" => is_wide_string(ty),
-        "iface" | "opt_iface" => is_class_pointer(api, ty),
+        "iface" | "opt_iface" => is_class_pointer(ty),
         "out" | "len_out" => {
             let target = pointee_of()?;
             kind.name != "len_out" || matches!(target.canonical(), CType::Int { .. })
         }
         "out_bool" => is_named(pointee_of()?, &["BOOL"]),
-        "out_iface" => is_class_pointer(api, pointee_of()?),
+        "out_iface" => is_class_pointer(pointee_of()?),
         "out_cstr" | "out_bytes" => is_narrow_string(pointee_of()?),
         "out_wstr" | "out_wide" => is_wide_string(pointee_of()?),
         other => return Err(format!("unknown kind `{other}`")),
@@ -496,13 +492,13 @@ fn check_param(api: &Api, kind: &Kind, ty: &CType, method: &Method) -> Result<()
     Ok(())
 }
 
-fn check_ret(api: &Api, kind: &Kind, method: &Method) -> Result<(), String> {
+fn check_ret(kind: &Kind, method: &Method) -> Result<(), String> {
     let ty = &method.ret;
     let ok = match kind.name.as_str() {
         "value" | "raw" => true,
         "hresult" => is_named(ty, &["HRESULT"]),
         "bool" => is_named(ty, &["BOOL"]),
-        "iface" | "opt_iface" => is_class_pointer(api, ty),
+        "iface" | "opt_iface" => is_class_pointer(ty),
         "cstr" | "bytes" => is_narrow_string(ty),
         "wstr" | "wide" => is_wide_string(ty),
         other => return Err(format!("unknown return kind `{other}`")),

@@ -11,7 +11,7 @@ use httpserv_codegen::{Options, wrap};
 #[test]
 fn one_wrapper_per_method_with_unique_names_and_real_links() {
     let (api, layouts) = httpserv_codegen::analyze(&Options::default()).expect("analyze");
-    let (plan, warnings) = wrap::plan_bundled(&api, &layouts).expect("wrapper table is valid");
+    let (plan, warnings) = wrap::plan_bundled(&layouts).expect("wrapper table is valid");
     assert!(
         warnings.is_empty(),
         "the table must cover the header exactly:\n{}",
