@@ -292,12 +292,8 @@ impl<'r> Walker<'r> {
         };
         let location = location.get_expansion_location();
         let file = match &location.file {
-            Some(f) if self.in_header(entity) => {
-                let _ = f;
-                self.header_display.clone()
-            }
-            Some(f) => f.get_path().display().to_string(),
-            None => self.header_display.clone(),
+            Some(f) if !self.in_header(entity) => f.get_path().display().to_string(),
+            _ => self.header_display.clone(),
         };
         SourceLoc {
             file,
@@ -677,7 +673,7 @@ impl<'r> Walker<'r> {
                 if !child.is_virtual_method() {
                     MemberKind::Other
                 } else {
-                    MemberKind::Virtual(self.method(child, class).map_err(|m| (construct, m))?)
+                    MemberKind::Virtual(self.method(child).map_err(|m| (construct, m))?)
                 }
             }
             EntityKind::Destructor if child.is_virtual_method() => MemberKind::VirtualDestructor {
@@ -718,16 +714,13 @@ impl<'r> Walker<'r> {
             | EntityKind::DllImport
             | EntityKind::DllExport
             | EntityKind::FinalAttr => return Ok(None),
-            kind if child.is_attribute() || decl_name.is_empty() => {
-                let _ = kind;
-                return Ok(None);
-            }
+            _ if child.is_attribute() || decl_name.is_empty() => return Ok(None),
             _ => MemberKind::Other,
         };
         Ok(Some(Member { decl_name, kind }))
     }
 
-    fn method(&mut self, entity: &Entity<'_>, class: &str) -> Result<Method, String> {
+    fn method(&mut self, entity: &Entity<'_>) -> Result<Method, String> {
         let name = self.spelled_name(entity).unwrap_or_default();
         let ty = entity.get_type().ok_or("method without a type")?;
         if ty.is_variadic() {
@@ -775,7 +768,6 @@ impl<'r> Walker<'r> {
         }
         let deprecated = (entity.get_availability() == Availability::Deprecated)
             .then(|| deprecation_message(entity));
-        let _ = class;
         Ok(Method {
             name,
             usr: entity.get_usr().map(|u| u.0).unwrap_or_default(),
