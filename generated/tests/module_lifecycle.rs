@@ -189,13 +189,9 @@ fn defaults_continue_like_the_header() {
     // OnAsyncCompletion's default too.
     let module = host.create_module().unwrap();
     let ctx = Context::new("/", &[], None);
-    let completion = RustObject {
-        lpVtbl: ptr::null(),
-        value: (),
-    };
-    let _ = completion;
+    let status = unsafe { host.async_completion(module, &ctx, RQ_BEGIN_REQUEST, true, 3) };
+    assert_eq!(status, RQ_NOTIFICATION_CONTINUE);
     unsafe { ((*(*module).lpVtbl).Dispose)(module) };
-    drop(ctx);
     host.terminate();
 }
 

@@ -652,7 +652,7 @@ impl IHttpContext3_Impl for ContextData {
     unsafe fn PostCompletion(
         this: *mut RustObject<Self>,
         bytes: u32,
-        routine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
+        routine: LPOVERLAPPED_COMPLETION_ROUTINE,
         context: *mut c_void,
     ) -> HRESULT {
         assert!(
@@ -1002,27 +1002,39 @@ impl Host {
         calls.push((name.to_string(), post, status.0));
         while status == RQ_NOTIFICATION_PENDING {
             let bytes = ctx.next_completion();
-            let completion = object(
-                (&raw const COMPLETION_VTBL).cast(),
-                Completion {
-                    bytes,
-                    status: S_OK,
-                },
-            );
-            let completion_ptr = (&raw const completion).cast_mut().cast();
-            status = unsafe {
-                ((*(*module).lpVtbl).OnAsyncCompletion)(
-                    module,
-                    ctx.ptr(),
-                    bit,
-                    post.into(),
-                    self.provider(0).cast(),
-                    completion_ptr,
-                )
-            };
+            status = unsafe { self.async_completion(module, ctx, bit, post, bytes) };
             calls.push(("AsyncCompletion".to_string(), post, status.0));
         }
         status
+    }
+
+    /// `OnAsyncCompletion` for notification `bit` with a successful completion of `bytes`.
+    pub unsafe fn async_completion(
+        &self,
+        module: *mut CHttpModule,
+        ctx: &Context,
+        bit: u32,
+        post: bool,
+        bytes: u32,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let completion = object(
+            (&raw const COMPLETION_VTBL).cast(),
+            Completion {
+                bytes,
+                status: S_OK,
+            },
+        );
+        let completion_ptr = (&raw const completion).cast_mut().cast();
+        unsafe {
+            ((*(*module).lpVtbl).OnAsyncCompletion)(
+                module,
+                ctx.ptr(),
+                bit,
+                post.into(),
+                self.provider(0).cast(),
+                completion_ptr,
+            )
+        }
     }
 
     /// One request through the whole pipeline, as IIS runs it for this module: notifications
