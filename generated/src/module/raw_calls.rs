@@ -1,15 +1,24 @@
-//! The few IIS calls the framework itself makes, through the raw vtables.
+//! The few IIS calls the framework itself makes, in one place.
 //!
-//! Kept minimal and private: these are to be replaced by the safe wrappers of the generated
-//! structs once those land. Every function takes raw pointers and is `unsafe`: the caller
-//! passes live IIS objects.
+//! They go through the safe wrappers of the generated structs (`get_id`, `set_status`...),
+//! except the two container getters, which stay raw calls because the framework treats a NULL
+//! from IIS as "no container" where the wrappers would panic. The functions take the raw
+//! pointers the trampolines hold and return `HRESULT`s; each is `unsafe`: the caller passes
+//! live IIS objects.
 
 use core::ffi::c_void;
 use core::ptr;
 
-use windows_sys::core::{GUID, HRESULT, PCWSTR};
+use widestring::U16CStr;
+use windows_sys::core::{GUID, HRESULT};
 
+use crate::runtime::Result as IisResult;
 use crate::*;
+
+/// `S_OK` or the error's `HRESULT`.
+fn hresult(result: IisResult<()>) -> HRESULT {
+    result.map_or_else(|error| error.code(), |()| S_OK)
+}
 
 pub(crate) const S_OK: HRESULT = 0;
 pub(crate) const E_FAIL: HRESULT = 0x8000_4005_u32 as HRESULT;
@@ -21,39 +30,27 @@ pub(crate) const E_NOT_SUPPORTED: HRESULT = 0x8007_0032_u32 as HRESULT;
 /// `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)`.
 pub(crate) const E_INVALID_STATE: HRESULT = 0x8007_139F_u32 as HRESULT;
 
-/// `pHttpContext->GetResponseHeadersSent()`.
-pub(crate) unsafe fn response_headers_sent(ctx: *mut IHttpContext) -> bool {
-    unsafe { ((*(*ctx).lpVtbl).GetResponseHeadersSent)(ctx) != 0 }
-}
-
 /// Unless the headers are sent: `Clear()`, `ClearHeaders()` and
 /// `SetStatus(500, "Internal Server Error", 0, E_FAIL)` on the response.
 pub(crate) unsafe fn fail_with_500(ctx: *mut IHttpContext) {
-    unsafe {
-        if ctx.is_null() || response_headers_sent(ctx) {
+    // SAFETY: NULL or a live context.
+    let Some(ctx) = (unsafe { ctx.as_ref() }) else {
+        return;
+    };
+    // `get_response` panics if IIS returns NULL: never let that unwind into IIS.
+    let _ = super::panic::guard("IHttpResponse::SetStatus", || {
+        if ctx.get_response_headers_sent() {
             return;
         }
-        let response = ((*(*ctx).lpVtbl).GetResponse)(ctx);
-        if response.is_null() {
-            return;
-        }
-        let vtbl = &*(*response).lpVtbl;
-        (vtbl.Clear)(response);
-        (vtbl.ClearHeaders)(response);
-        (vtbl.SetStatus)(
-            response,
-            500,
-            c"Internal Server Error".as_ptr().cast(),
-            0,
-            E_FAIL,
-            ptr::null_mut(),
-            0,
-        );
-    }
+        let response = ctx.get_response();
+        response.clear();
+        response.clear_headers();
+        let _ = response.set_status_with(500, c"Internal Server Error", 0, E_FAIL, None, false);
+    });
 }
 
 pub(crate) unsafe fn registration_id(info: *mut IHttpModuleRegistrationInfo) -> HTTP_MODULE_ID {
-    unsafe { ((*(*info).lpVtbl).GetId)(info) }
+    unsafe { (*info).get_id() }
 }
 
 pub(crate) unsafe fn set_request_notifications(
@@ -62,7 +59,7 @@ pub(crate) unsafe fn set_request_notifications(
     request: u32,
     post_request: u32,
 ) -> HRESULT {
-    unsafe { ((*(*info).lpVtbl).SetRequestNotifications)(info, factory, request, post_request) }
+    hresult(unsafe { (*info).set_request_notifications(factory, request, post_request) })
 }
 
 pub(crate) unsafe fn set_global_notifications(
@@ -70,23 +67,23 @@ pub(crate) unsafe fn set_global_notifications(
     global: *mut CGlobalModule,
     notifications: u32,
 ) -> HRESULT {
-    unsafe { ((*(*info).lpVtbl).SetGlobalNotifications)(info, global, notifications) }
+    hresult(unsafe { (*info).set_global_notifications(global, notifications) })
 }
 
 pub(crate) unsafe fn set_request_priority(
     info: *mut IHttpModuleRegistrationInfo,
     notification: u32,
-    priority: PCWSTR,
+    priority: &U16CStr,
 ) -> HRESULT {
-    unsafe { ((*(*info).lpVtbl).SetPriorityForRequestNotification)(info, notification, priority) }
+    hresult(unsafe { (*info).set_priority_for_request_notification(notification, priority) })
 }
 
 pub(crate) unsafe fn set_global_priority(
     info: *mut IHttpModuleRegistrationInfo,
     notification: u32,
-    priority: PCWSTR,
+    priority: &U16CStr,
 ) -> HRESULT {
-    unsafe { ((*(*info).lpVtbl).SetPriorityForGlobalNotification)(info, notification, priority) }
+    hresult(unsafe { (*info).set_priority_for_global_notification(notification, priority) })
 }
 
 /// `pHttpContext->GetModuleContextContainer()`.
@@ -98,7 +95,8 @@ pub(crate) unsafe fn get_module_context(
     container: *mut IHttpModuleContextContainer,
     id: HTTP_MODULE_ID,
 ) -> *mut IHttpStoredContext {
-    unsafe { ((*(*container).lpVtbl).GetModuleContext)(container, id) }
+    unsafe { (*container).get_module_context(id) }
+        .map_or(ptr::null_mut(), |c| ptr::from_ref(c).cast_mut())
 }
 
 pub(crate) unsafe fn set_module_context(
@@ -106,7 +104,7 @@ pub(crate) unsafe fn set_module_context(
     stored: *mut IHttpStoredContext,
     id: HTTP_MODULE_ID,
 ) -> HRESULT {
-    unsafe { ((*(*container).lpVtbl).SetModuleContext)(container, stored, id) }
+    hresult(unsafe { (*container).set_module_context(stored, id) })
 }
 
 /// `pHttpContext->GetConnection()->GetModuleContextContainer()` (NULL if either is NULL).
@@ -126,7 +124,8 @@ pub(crate) unsafe fn get_connection_context(
     container: *mut IHttpConnectionModuleContextContainer,
     id: HTTP_MODULE_ID,
 ) -> *mut IHttpConnectionStoredContext {
-    unsafe { ((*(*container).lpVtbl).GetConnectionModuleContext)(container, id) }
+    unsafe { (*container).get_connection_module_context(id) }
+        .map_or(ptr::null_mut(), |c| ptr::from_ref(c).cast_mut())
 }
 
 pub(crate) unsafe fn set_connection_context(
@@ -134,27 +133,29 @@ pub(crate) unsafe fn set_connection_context(
     stored: *mut IHttpConnectionStoredContext,
     id: HTTP_MODULE_ID,
 ) -> HRESULT {
-    unsafe { ((*(*container).lpVtbl).SetConnectionModuleContext)(container, stored, id) }
+    hresult(unsafe { (*container).set_connection_module_context(stored, id) })
 }
 
 /// `pHttpContext3->GetNamedContextContainer()`.
 pub(crate) unsafe fn named_container(ctx: *mut IHttpContext3) -> *mut INamedContextContainer {
-    unsafe { ((*(*ctx).lpVtbl).GetNamedContextContainer)(ctx) }
+    unsafe { (*ctx).get_named_context_container() }
+        .map_or(ptr::null_mut(), |c| ptr::from_ref(c).cast_mut())
 }
 
 pub(crate) unsafe fn get_named_context(
     container: *mut INamedContextContainer,
-    name: PCWSTR,
+    name: &U16CStr,
 ) -> *mut IHttpStoredContext {
-    unsafe { ((*(*container).lpVtbl).GetNamedContext)(container, name) }
+    unsafe { (*container).get_named_context(name) }
+        .map_or(ptr::null_mut(), |c| ptr::from_ref(c).cast_mut())
 }
 
 pub(crate) unsafe fn set_named_context(
     container: *mut INamedContextContainer,
     stored: *mut IHttpStoredContext,
-    name: PCWSTR,
+    name: &U16CStr,
 ) -> HRESULT {
-    unsafe { ((*(*container).lpVtbl).SetNamedContext)(container, stored, name) }
+    hresult(unsafe { (*container).set_named_context(stored, name) })
 }
 
 /// `HttpGetExtendedInterface(pServer, pInput, &pOutput)` of httpserv.h: through
@@ -166,34 +167,23 @@ pub(crate) unsafe fn extended_interface(
     input: *mut c_void,
     output_iid: &GUID,
 ) -> Result<*mut c_void, HRESULT> {
+    // SAFETY: NULL or live objects; `input` is an object of `input_iid`.
     unsafe {
-        if server.is_null() || input.is_null() {
+        let Some(server) = server.as_ref() else {
+            return Err(E_POINTER);
+        };
+        if input.is_null() {
             return Err(E_POINTER);
         }
-        let mut server2: *mut c_void = ptr::null_mut();
-        let hr = ((*(*server).lpVtbl).GetExtendedInterface)(
-            server,
-            HTTP_SERVER_INTERFACE_V2,
-            &mut server2,
-        );
-        if hr < 0 {
-            return Err(hr);
-        }
-        let server2 = server2.cast::<IHttpServer2>();
-        if server2.is_null() {
-            return Err(E_NOINTERFACE);
-        }
-        let mut output: *mut c_void = ptr::null_mut();
-        let hr = ((*(*server2).lpVtbl).GetExtendedInterface)(
-            server2,
-            input_iid,
-            input,
-            output_iid,
-            &mut output,
-        );
-        if hr < 0 {
-            Err(hr)
-        } else if output.is_null() {
+        let server2 = server
+            .get_extended_interface(HTTP_SERVER_INTERFACE_V2)
+            .map_err(|e| e.code())?
+            .cast::<IHttpServer2>();
+        let server2 = server2.as_ref().ok_or(E_NOINTERFACE)?;
+        let output = server2
+            .get_extended_interface(input_iid, input, output_iid)
+            .map_err(|e| e.code())?;
+        if output.is_null() {
             Err(E_NOINTERFACE)
         } else {
             Ok(output)
@@ -203,5 +193,5 @@ pub(crate) unsafe fn extended_interface(
 
 /// `pHttpContext3->PostCompletion(cbBytes, NULL, NULL)`.
 pub(crate) unsafe fn post_completion(ctx: *mut IHttpContext3, bytes: u32) -> HRESULT {
-    unsafe { ((*(*ctx).lpVtbl).PostCompletion)(ctx, bytes, None, ptr::null_mut()) }
+    hresult(unsafe { (*ctx).post_completion(bytes, None, ptr::null_mut()) })
 }

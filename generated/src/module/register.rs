@@ -208,7 +208,7 @@ pub unsafe fn register(
             for (only, alias) in &request_priorities {
                 for bit in bits(only.unwrap_or(request | post_request)) {
                     // SAFETY: live info; a NUL-terminated alias.
-                    let hr = unsafe { raw_calls::set_request_priority(info, bit, alias.as_ptr()) };
+                    let hr = unsafe { raw_calls::set_request_priority(info, bit, alias) };
                     if hr < 0 {
                         return hr;
                     }
@@ -229,7 +229,7 @@ pub unsafe fn register(
             for (only, alias) in &global_priorities {
                 for bit in bits(only.unwrap_or(global_notifications)) {
                     // SAFETY: as above.
-                    let hr = unsafe { raw_calls::set_global_priority(info, bit, alias.as_ptr()) };
+                    let hr = unsafe { raw_calls::set_global_priority(info, bit, alias) };
                     if hr < 0 {
                         return hr;
                     }

@@ -178,11 +178,11 @@ struct Named<'a> {
 impl Slot for Named<'_> {
     fn get(&self) -> *mut IHttpStoredContext {
         // SAFETY: a live container and a NUL-terminated name.
-        unsafe { raw_calls::get_named_context(self.container, self.name.as_ptr()) }
+        unsafe { raw_calls::get_named_context(self.container, self.name) }
     }
     fn set(&self, stored: *mut IHttpStoredContext) -> HRESULT {
         // SAFETY: as above, and our object.
-        unsafe { raw_calls::set_named_context(self.container, stored, self.name.as_ptr()) }
+        unsafe { raw_calls::set_named_context(self.container, stored, self.name) }
     }
 }
 
