@@ -35,6 +35,7 @@ pub fn emit_bindings(
     for (class, layout) in api.classes.iter().zip(layouts) {
         items.push(emitter.class(class, layout, layouts));
     }
+    let aliases = emitter.function_pointer_aliases();
     if !emitter.errors.is_empty() {
         return Err(Error::Input(emitter.errors));
     }
@@ -88,6 +89,7 @@ pub fn emit_bindings(
         #(#constants)*
         #(#enums)*
         #(#opaque)*
+        #(#aliases)*
         #object_type
         #(#items)*
     })
@@ -132,6 +134,8 @@ struct Emitter<'a> {
     uses_c_void: bool,
     /// The safe wrapper of every slot, written as `#[wrap(...)]` on its field.
     wraps: &'a WrapPlan,
+    /// External function-pointer typedefs declared here (name → C definition, header).
+    function_pointer_aliases: BTreeMap<String, (CType, &'static str)>,
 }
 
 impl<'a> Emitter<'a> {
@@ -148,7 +152,31 @@ impl<'a> Emitter<'a> {
             errors: Vec::new(),
             uses_c_void: false,
             wraps,
+            function_pointer_aliases: BTreeMap::new(),
         }
+    }
+
+    /// The external function-pointer typedefs the bindings used, declared here with the MSVC
+    /// calling convention per target.
+    fn function_pointer_aliases(&mut self) -> Vec<TokenStream> {
+        let aliases = std::mem::take(&mut self.function_pointer_aliases);
+        aliases
+            .into_iter()
+            .map(|(name, (target, header))| {
+                let ident = format_ident!("{}", name);
+                let construct = format!("typedef `{name}`");
+                let ty = self.rust_type(&target, Position::Value, &SourceLoc::default(), &construct);
+                let doc = format!(
+                    " `{name}` from `{header}`, declared here rather than taken from `windows-sys` so that \
+                     it has MSVC's calling convention on every target."
+                );
+                quote! {
+                    #[doc = #doc]
+                    #[httpserv_macros::function_pointer]
+                    pub type #ident = #ty;
+                }
+            })
+            .collect()
     }
 
     fn fail(&mut self, loc: &SourceLoc, construct: String, message: String) -> TokenStream {
@@ -547,6 +575,13 @@ impl<'a> Emitter<'a> {
                         ExternalRust::Opaque => {
                             self.opaque_type(name, ext.sdk_header, pos, loc, construct)
                         }
+                        ExternalRust::FunctionPointerAlias => {
+                            self.function_pointer_aliases
+                                .entry(name.clone())
+                                .or_insert_with(|| ((**target).clone(), ext.sdk_header));
+                            let ident = format_ident!("{}", name);
+                            quote!(#ident)
+                        }
                     },
                     // Typedefs of the shims/SDK without a table row: use what they stand for.
                     None => self.rust_type(target, pos, loc, construct),
@@ -560,7 +595,7 @@ impl<'a> Emitter<'a> {
                 match external::lookup(name) {
                     Some(ext) => match ext.rust {
                         ExternalRust::Path(path) => self.external_path(path),
-                        ExternalRust::Opaque => quote!(i32),
+                        ExternalRust::Opaque | ExternalRust::FunctionPointerAlias => quote!(i32),
                     },
                     None => self.fail(
                         loc,

@@ -28,6 +28,11 @@ pub enum ExternalRust {
     Path(&'static str),
     /// No windows-sys equivalent: the generated crate declares an opaque type of this name (only usable behind pointers).
     Opaque,
+    /// A function-pointer typedef the generated crate declares itself from its C definition,
+    /// under `#[function_pointer]`, so that it has MSVC's calling convention on every target.
+    /// windows-sys's alias is `extern "system"`, which outside Windows is the SysV convention,
+    /// not the Win64 one C++ objects compiled for the Microsoft ABI use (the test host's case).
+    FunctionPointerAlias,
 }
 
 /// One type that `httpserv.h` uses but does not declare.
@@ -75,6 +80,15 @@ const fn opaque(c_name: &'static str, sdk_header: &'static str) -> ExternalType 
     ExternalType {
         c_name,
         rust: ExternalRust::Opaque,
+        sdk_header,
+        windows_sys_feature: None,
+    }
+}
+
+const fn function_pointer_alias(c_name: &'static str, sdk_header: &'static str) -> ExternalType {
+    ExternalType {
+        c_name,
+        rust: ExternalRust::FunctionPointerAlias,
         sdk_header,
         windows_sys_feature: None,
     }
@@ -194,14 +208,9 @@ pub static EXTERNAL_TYPES: &[ExternalType] = &[
         "*mut windows_sys::Win32::System::IO::OVERLAPPED",
         SYSTEM_IO,
     ),
-    // windows-sys: `Option<unsafe extern "system" fn(u32, u32, *mut OVERLAPPED)>`
-    // (nullable, like the C function pointer).
-    path(
-        "LPOVERLAPPED_COMPLETION_ROUTINE",
-        "minwinbase.h",
-        "windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE",
-        SYSTEM_IO,
-    ),
+    // `typedef VOID (WINAPI *LPOVERLAPPED_COMPLETION_ROUTINE)(DWORD, DWORD, LPOVERLAPPED);`
+    // declared by the generated crate (see `FunctionPointerAlias`).
+    function_pointer_alias("LPOVERLAPPED_COMPLETION_ROUTINE", "minwinbase.h"),
     // `typedef BYTE *PBYTE;` no windows-sys alias.
     path("PBYTE", "minwindef.h", "*mut u8", None),
     path("PCSTR", "winnt.h", "windows_sys::core::PCSTR", None),
@@ -365,9 +374,9 @@ mod tests {
         for row in EXTERNAL_TYPES {
             assert!(!row.sdk_header.is_empty(), "{}: no sdk_header", row.c_name);
             match row.rust {
-                ExternalRust::Opaque => assert_eq!(
+                ExternalRust::Opaque | ExternalRust::FunctionPointerAlias => assert_eq!(
                     row.windows_sys_feature, None,
-                    "{}: opaque rows need no windows-sys feature",
+                    "{}: opaque and alias rows need no windows-sys feature",
                     row.c_name
                 ),
                 ExternalRust::Path(path) => {

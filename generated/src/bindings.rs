@@ -18,7 +18,6 @@ use windows_sys::Win32::Networking::HttpServer::HTTP_RESPONSE_V2;
 use windows_sys::Win32::Networking::HttpServer::HTTP_SSL_CLIENT_CERT_INFO;
 use windows_sys::Win32::Networking::WinSock::SOCKADDR;
 use windows_sys::Win32::Security::PSID;
-use windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE;
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use windows_sys::Win32::System::Iis::HTTP_TRACE_CONFIGURATION;
 use windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT;
@@ -245,6 +244,10 @@ pub struct IWpfSettings {
     _opaque: [u8; 0],
     _not_send_sync_unpin: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
 }
+/// `LPOVERLAPPED_COMPLETION_ROUTINE` from `minwinbase.h`, declared here rather than taken from `windows-sys` so that it has MSVC's calling convention on every target.
+#[httpserv_macros::function_pointer]
+pub type LPOVERLAPPED_COMPLETION_ROUTINE =
+    Option<unsafe extern "system" fn(u32, u32, *mut OVERLAPPED)>;
 /// A C++ object implemented in Rust: the vtable pointer C++ reads first, then the Rust value.
 ///
 /// Build its vtable with `<Class>_Vtbl::new::<T>()` after implementing `<Class>_Impl` (and

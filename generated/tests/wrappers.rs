@@ -268,7 +268,7 @@ impl IHttpContext3_Impl for FakeContext {
     unsafe fn PostCompletion(
         this: *mut RustObject<Self>,
         cbBytes: u32,
-        pfnCompletionRoutine: windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE,
+        pfnCompletionRoutine: LPOVERLAPPED_COMPLETION_ROUTINE,
         pvCompletionContext: *mut core::ffi::c_void,
     ) -> HRESULT {
         assert!(pfnCompletionRoutine.is_none());

@@ -189,7 +189,6 @@ check_list! {
     Ptr LPCGUID => *const windows_sys::core::GUID;
     Ptr LPCWSTR => windows_sys::core::PCWSTR;
     Ptr LPOVERLAPPED => *mut windows_sys::Win32::System::IO::OVERLAPPED;
-    Layout LPOVERLAPPED_COMPLETION_ROUTINE => windows_sys::Win32::System::IO::LPOVERLAPPED_COMPLETION_ROUTINE;
     Ptr PBYTE => *mut u8;
     Ptr PCSTR => windows_sys::core::PCSTR;
     Ptr PCWSTR => windows_sys::core::PCWSTR;
@@ -274,7 +273,7 @@ fn table_paths() -> Vec<(&'static str, &'static str)> {
         .iter()
         .filter_map(|row| match row.rust {
             ExternalRust::Path(path) => Some((row.c_name, path)),
-            ExternalRust::Opaque => None,
+            ExternalRust::Opaque | ExternalRust::FunctionPointerAlias => None,
         })
         .collect()
 }
