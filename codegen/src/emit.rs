@@ -67,6 +67,11 @@ pub fn emit_bindings(
         })
         .collect();
     let object_type = (!api.classes.is_empty()).then(rust_object);
+    let interface_trait = api
+        .classes
+        .iter()
+        .any(|c| c.uuid.is_some())
+        .then(interface_trait);
     let c_void = emitter.uses_c_void.then(|| {
         quote!(
             use core::ffi::c_void;
@@ -91,8 +96,24 @@ pub fn emit_bindings(
         #(#opaque)*
         #(#aliases)*
         #object_type
+        #interface_trait
         #(#items)*
     })
+}
+
+/// The trait of classes with a uuid, which `HttpGetExtendedInterface`-style lookups need.
+fn interface_trait() -> TokenStream {
+    quote! {
+        #[doc = " A class of this header declared with `__declspec(uuid(...))`: `__uuidof(T)` is `T::IID`."]
+        #[doc = ""]
+        #[doc = " # Safety"]
+        #[doc = " `IID` must be the uuid the header declares for exactly this class, whose vtable layout"]
+        #[doc = " the implementing struct describes: IIS hands out objects by that uuid."]
+        pub unsafe trait Interface {
+            #[doc = " `__uuidof` of the class."]
+            const IID: GUID;
+        }
+    }
 }
 
 /// The layout of a C++ object implemented in Rust, which every `<Name>_Vtbl::new::<T>()`
@@ -355,6 +376,10 @@ impl<'a> Emitter<'a> {
                     #[doc = #doc]
                     pub const IID: GUID = GUID::from_u128(#literal);
                 }
+                // SAFETY: the uuid is the one the header declares for this class.
+                unsafe impl Interface for #name {
+                    const IID: GUID = Self::IID;
+                }
             }
         });
         let upcast = class.base.as_ref().map(|base| {
@@ -414,12 +439,18 @@ impl<'a> Emitter<'a> {
             })
             .collect();
         let vtbl_doc = format!(" Vtable of `{}`, in MSVC slot order.", class.name);
+        let debug_format = format!("{}({{:p}})", class.name);
         quote! {
             #[doc = #doc]
             #[repr(C)]
             pub struct #name {
                 #[doc = " Pointer to the object's vtable."]
                 pub lpVtbl: *const #vtbl,
+            }
+            impl core::fmt::Debug for #name {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    write!(f, #debug_format, core::ptr::from_ref(self))
+                }
             }
             #iid
             #upcast

@@ -324,12 +324,7 @@ pub fn snake_case(name: &str) -> String {
 }
 
 /// Checks one row against the method's C++ types.
-fn check_row(
-    row: &WrapRow,
-    method: &Method,
-    slot: usize,
-    class: &str,
-) -> Result<WrapSpec, String> {
+fn check_row(row: &WrapRow, method: &Method, slot: usize, class: &str) -> Result<WrapSpec, String> {
     if row.name.is_empty()
         || !row
             .name

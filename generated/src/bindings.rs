@@ -260,6 +260,15 @@ pub struct RustObject<T> {
     /// The Rust state.
     pub value: T,
 }
+/// A class of this header declared with `__declspec(uuid(...))`: `__uuidof(T)` is `T::IID`.
+///
+/// # Safety
+/// `IID` must be the uuid the header declares for exactly this class, whose vtable layout
+/// the implementing struct describes: IIS hands out objects by that uuid.
+pub unsafe trait Interface {
+    /// `__uuidof` of the class.
+    const IID: GUID;
+}
 /// `typedef HTTP_MODULE_ID` (httpserv.h:110).
 pub type HTTP_MODULE_ID = *mut c_void;
 /// `typedef PFN_ASYNC_COMPLETION` (httpserv.h:312).
@@ -290,9 +299,17 @@ pub struct IHttpStoredContext {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpStoredContext_Vtbl,
 }
+impl core::fmt::Debug for IHttpStoredContext {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpStoredContext({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpStoredContext {
     /// `__uuidof(IHttpStoredContext)`: `f1927f76-790e-4ccb-a72e-396bdfdae05d`.
     pub const IID: GUID = GUID::from_u128(0xf1927f76_790e_4ccb_a72e_396bdfdae05d);
+}
+unsafe impl Interface for IHttpStoredContext {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpStoredContext`, in MSVC slot order.
 ///
@@ -319,9 +336,21 @@ pub struct IHttpModuleContextContainer {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpModuleContextContainer_Vtbl,
 }
+impl core::fmt::Debug for IHttpModuleContextContainer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IHttpModuleContextContainer({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IHttpModuleContextContainer {
     /// `__uuidof(IHttpModuleContextContainer)`: `d7fad7c9-aa27-4ab9-bd60-e55ccba3f5dc`.
     pub const IID: GUID = GUID::from_u128(0xd7fad7c9_aa27_4ab9_bd60_e55ccba3f5dc);
+}
+unsafe impl Interface for IHttpModuleContextContainer {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpModuleContextContainer`, in MSVC slot order.
 ///
@@ -366,9 +395,17 @@ pub struct INamedContextContainer {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const INamedContextContainer_Vtbl,
 }
+impl core::fmt::Debug for INamedContextContainer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "INamedContextContainer({:p})", core::ptr::from_ref(self))
+    }
+}
 impl INamedContextContainer {
     /// `__uuidof(INamedContextContainer)`: `16db6f7c-1a94-47ca-a8e8-fea6005ff3ba`.
     pub const IID: GUID = GUID::from_u128(0x16db6f7c_1a94_47ca_a8e8_fea6005ff3ba);
+}
+unsafe impl Interface for INamedContextContainer {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `INamedContextContainer`, in MSVC slot order.
 ///
@@ -414,9 +451,21 @@ pub struct IDispensedHttpModuleContextContainer {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IDispensedHttpModuleContextContainer_Vtbl,
 }
+impl core::fmt::Debug for IDispensedHttpModuleContextContainer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IDispensedHttpModuleContextContainer({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IDispensedHttpModuleContextContainer {
     /// `__uuidof(IDispensedHttpModuleContextContainer)`: `2ae49359-95dd-4e48-ae20-c0cb9d0bc03a`.
     pub const IID: GUID = GUID::from_u128(0x2ae49359_95dd_4e48_ae20_c0cb9d0bc03a);
+}
+unsafe impl Interface for IDispensedHttpModuleContextContainer {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IDispensedHttpModuleContextContainer {
     type Target = IHttpModuleContextContainer;
@@ -453,9 +502,17 @@ pub struct IHttpPerfCounterInfo {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpPerfCounterInfo_Vtbl,
 }
+impl core::fmt::Debug for IHttpPerfCounterInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpPerfCounterInfo({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpPerfCounterInfo {
     /// `__uuidof(IHttpPerfCounterInfo)`: `bdfc4c4a-12a4-4744-87d8-765eb320c59f`.
     pub const IID: GUID = GUID::from_u128(0xbdfc4c4a_12a4_4744_87d8_765eb320c59f);
+}
+unsafe impl Interface for IHttpPerfCounterInfo {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpPerfCounterInfo`, in MSVC slot order.
 ///
@@ -501,9 +558,17 @@ pub struct IHttpApplication {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpApplication_Vtbl,
 }
+impl core::fmt::Debug for IHttpApplication {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpApplication({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpApplication {
     /// `__uuidof(IHttpApplication)`: `3f75d9e6-1075-422c-ad89-93a85f2d7bdc`.
     pub const IID: GUID = GUID::from_u128(0x3f75d9e6_1075_422c_ad89_93a85f2d7bdc);
+}
+unsafe impl Interface for IHttpApplication {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpApplication`, in MSVC slot order.
 ///
@@ -561,9 +626,17 @@ pub struct IHttpApplication2 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpApplication2_Vtbl,
 }
+impl core::fmt::Debug for IHttpApplication2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpApplication2({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpApplication2 {
     /// `__uuidof(IHttpApplication2)`: `311a3b7a-b673-4a1c-8349-2e98a23cadcb`.
     pub const IID: GUID = GUID::from_u128(0x311a3b7a_b673_4a1c_8349_2e98a23cadcb);
+}
+unsafe impl Interface for IHttpApplication2 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpApplication2 {
     type Target = IHttpApplication;
@@ -618,9 +691,17 @@ pub struct IHttpUrlInfo {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpUrlInfo_Vtbl,
 }
+impl core::fmt::Debug for IHttpUrlInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpUrlInfo({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpUrlInfo {
     /// `__uuidof(IHttpUrlInfo)`: `7e0e6167-0094-49a1-8287-ecf6dc6e73a6`.
     pub const IID: GUID = GUID::from_u128(0x7e0e6167_0094_49a1_8287_ecf6dc6e73a6);
+}
+unsafe impl Interface for IHttpUrlInfo {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpUrlInfo`, in MSVC slot order.
 ///
@@ -657,9 +738,17 @@ pub struct IScriptMapInfo {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IScriptMapInfo_Vtbl,
 }
+impl core::fmt::Debug for IScriptMapInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IScriptMapInfo({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IScriptMapInfo {
     /// `__uuidof(IScriptMapInfo)`: `d7fe3d77-68bc-4d4a-851f-eec9fb68017c`.
     pub const IID: GUID = GUID::from_u128(0xd7fe3d77_68bc_4d4a_851f_eec9fb68017c);
+}
+unsafe impl Interface for IScriptMapInfo {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IScriptMapInfo`, in MSVC slot order.
 ///
@@ -794,9 +883,17 @@ pub struct IMetadataInfo {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IMetadataInfo_Vtbl,
 }
+impl core::fmt::Debug for IMetadataInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IMetadataInfo({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IMetadataInfo {
     /// `__uuidof(IMetadataInfo)`: `48b10633-825d-495e-93b0-225380053e8e`.
     pub const IID: GUID = GUID::from_u128(0x48b10633_825d_495e_93b0_225380053e8e);
+}
+unsafe impl Interface for IMetadataInfo {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IMetadataInfo`, in MSVC slot order.
 ///
@@ -853,9 +950,21 @@ pub struct IReferencedMetadataInfo {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IReferencedMetadataInfo_Vtbl,
 }
+impl core::fmt::Debug for IReferencedMetadataInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IReferencedMetadataInfo({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IReferencedMetadataInfo {
     /// `__uuidof(IReferencedMetadataInfo)`: `3fc5c336-9ad7-45ea-af2f-31b59302c9fe`.
     pub const IID: GUID = GUID::from_u128(0x3fc5c336_9ad7_45ea_af2f_31b59302c9fe);
+}
+unsafe impl Interface for IReferencedMetadataInfo {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IReferencedMetadataInfo {
     type Target = IMetadataInfo;
@@ -901,9 +1010,17 @@ pub struct IHttpRequest {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpRequest_Vtbl,
 }
+impl core::fmt::Debug for IHttpRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpRequest({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpRequest {
     /// `__uuidof(IHttpRequest)`: `e8698f7e-576e-4cac-a309-67435355faef`.
     pub const IID: GUID = GUID::from_u128(0xe8698f7e_576e_4cac_a309_67435355faef);
+}
+unsafe impl Interface for IHttpRequest {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpRequest`, in MSVC slot order.
 ///
@@ -1265,9 +1382,17 @@ pub struct IHttpRequest2 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpRequest2_Vtbl,
 }
+impl core::fmt::Debug for IHttpRequest2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpRequest2({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpRequest2 {
     /// `__uuidof(IHttpRequest2)`: `d9244ae1-51f8-4aa1-a66d-19277c33e610`.
     pub const IID: GUID = GUID::from_u128(0xd9244ae1_51f8_4aa1_a66d_19277c33e610);
+}
+unsafe impl Interface for IHttpRequest2 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpRequest2 {
     type Target = IHttpRequest;
@@ -1307,9 +1432,17 @@ pub struct IHttpRequest3 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpRequest3_Vtbl,
 }
+impl core::fmt::Debug for IHttpRequest3 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpRequest3({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpRequest3 {
     /// `__uuidof(IHttpRequest3)`: `b32e4e0f-4057-4feb-aeab-7b69c03c6314`.
     pub const IID: GUID = GUID::from_u128(0xb32e4e0f_4057_4feb_aeab_7b69c03c6314);
+}
+unsafe impl Interface for IHttpRequest3 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpRequest3 {
     type Target = IHttpRequest2;
@@ -1362,9 +1495,17 @@ pub struct IHttpRequest4 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpRequest4_Vtbl,
 }
+impl core::fmt::Debug for IHttpRequest4 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpRequest4({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpRequest4 {
     /// `__uuidof(IHttpRequest4)`: `3816f517-f631-49f0-8b51-16d6f0c6ffb2`.
     pub const IID: GUID = GUID::from_u128(0x3816f517_f631_49f0_8b51_16d6f0c6ffb2);
+}
+unsafe impl Interface for IHttpRequest4 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpRequest4 {
     type Target = IHttpRequest3;
@@ -1413,9 +1554,17 @@ pub struct IHttpCachePolicy {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpCachePolicy_Vtbl,
 }
+impl core::fmt::Debug for IHttpCachePolicy {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpCachePolicy({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpCachePolicy {
     /// `__uuidof(IHttpCachePolicy)`: `cb1c40ca-70f2-41a0-add2-881f5ef57388`.
     pub const IID: GUID = GUID::from_u128(0xcb1c40ca_70f2_41a0_add2_881f5ef57388);
+}
+unsafe impl Interface for IHttpCachePolicy {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpCachePolicy`, in MSVC slot order.
 ///
@@ -1580,9 +1729,17 @@ pub struct IHttpCachePolicy2 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpCachePolicy2_Vtbl,
 }
+impl core::fmt::Debug for IHttpCachePolicy2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpCachePolicy2({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpCachePolicy2 {
     /// `__uuidof(IHttpCachePolicy2)`: `9f4ba807-050e-4495-ae55-8870f7e9194a`.
     pub const IID: GUID = GUID::from_u128(0x9f4ba807_050e_4495_ae55_8870f7e9194a);
+}
+unsafe impl Interface for IHttpCachePolicy2 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpCachePolicy2 {
     type Target = IHttpCachePolicy;
@@ -1627,9 +1784,17 @@ pub struct IHttpResponse {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpResponse_Vtbl,
 }
+impl core::fmt::Debug for IHttpResponse {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpResponse({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpResponse {
     /// `__uuidof(IHttpResponse)`: `7e1c6b38-628f-4e6c-95dc-41237eb7f95e`.
     pub const IID: GUID = GUID::from_u128(0x7e1c6b38_628f_4e6c_95dc_41237eb7f95e);
+}
+unsafe impl Interface for IHttpResponse {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpResponse`, in MSVC slot order.
 ///
@@ -2072,9 +2237,17 @@ pub struct IHttpResponse2 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpResponse2_Vtbl,
 }
+impl core::fmt::Debug for IHttpResponse2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpResponse2({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpResponse2 {
     /// `__uuidof(IHttpResponse2)`: `0822c871-f14e-4974-a1e6-5b3c1f09b76a`.
     pub const IID: GUID = GUID::from_u128(0x0822c871_f14e_4974_a1e6_5b3c1f09b76a);
+}
+unsafe impl Interface for IHttpResponse2 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpResponse2 {
     type Target = IHttpResponse;
@@ -2156,9 +2329,17 @@ pub struct IHttpResponse3 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpResponse3_Vtbl,
 }
+impl core::fmt::Debug for IHttpResponse3 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpResponse3({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpResponse3 {
     /// `__uuidof(IHttpResponse3)`: `19578e49-d080-45da-b673-96cb475d3c5d`.
     pub const IID: GUID = GUID::from_u128(0x19578e49_d080_45da_b673_96cb475d3c5d);
+}
+unsafe impl Interface for IHttpResponse3 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpResponse3 {
     type Target = IHttpResponse2;
@@ -2208,9 +2389,17 @@ pub struct IHttpResponse4 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpResponse4_Vtbl,
 }
+impl core::fmt::Debug for IHttpResponse4 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpResponse4({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpResponse4 {
     /// `__uuidof(IHttpResponse4)`: `1a2acc57-cae2-4f28-b4ab-00c8f96b12ec`.
     pub const IID: GUID = GUID::from_u128(0x1a2acc57_cae2_4f28_b4ab_00c8f96b12ec);
+}
+unsafe impl Interface for IHttpResponse4 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpResponse4 {
     type Target = IHttpResponse3;
@@ -2298,9 +2487,17 @@ pub struct IHttpUser {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpUser_Vtbl,
 }
+impl core::fmt::Debug for IHttpUser {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpUser({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpUser {
     /// `__uuidof(IHttpUser)`: `8059e6f8-10ce-4d61-b47e-5a1d8d9a8b67`.
     pub const IID: GUID = GUID::from_u128(0x8059e6f8_10ce_4d61_b47e_5a1d8d9a8b67);
+}
+unsafe impl Interface for IHttpUser {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpUser`, in MSVC slot order.
 ///
@@ -2434,9 +2631,21 @@ pub struct IHttpConnectionStoredContext {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpConnectionStoredContext_Vtbl,
 }
+impl core::fmt::Debug for IHttpConnectionStoredContext {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IHttpConnectionStoredContext({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IHttpConnectionStoredContext {
     /// `__uuidof(IHttpConnectionStoredContext)`: `841d9a71-75f4-4626-8b97-66046ca7e45b`.
     pub const IID: GUID = GUID::from_u128(0x841d9a71_75f4_4626_8b97_66046ca7e45b);
+}
+unsafe impl Interface for IHttpConnectionStoredContext {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpConnectionStoredContext {
     type Target = IHttpStoredContext;
@@ -2471,9 +2680,21 @@ pub struct IHttpConnectionModuleContextContainer {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpConnectionModuleContextContainer_Vtbl,
 }
+impl core::fmt::Debug for IHttpConnectionModuleContextContainer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IHttpConnectionModuleContextContainer({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IHttpConnectionModuleContextContainer {
     /// `__uuidof(IHttpConnectionModuleContextContainer)`: `f3dd2fb3-4d11-4295-b8ab-4cb667add1fe`.
     pub const IID: GUID = GUID::from_u128(0xf3dd2fb3_4d11_4295_b8ab_4cb667add1fe);
+}
+unsafe impl Interface for IHttpConnectionModuleContextContainer {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpConnectionModuleContextContainer {
     type Target = IHttpModuleContextContainer;
@@ -2526,9 +2747,17 @@ pub struct IHttpConnection {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpConnection_Vtbl,
 }
+impl core::fmt::Debug for IHttpConnection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpConnection({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpConnection {
     /// `__uuidof(IHttpConnection)`: `d9a5de00-3346-4599-9826-fe88565e1226`.
     pub const IID: GUID = GUID::from_u128(0xd9a5de00_3346_4599_9826_fe88565e1226);
+}
+unsafe impl Interface for IHttpConnection {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpConnection`, in MSVC slot order.
 ///
@@ -2578,9 +2807,17 @@ pub struct IHttpContext {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpContext_Vtbl,
 }
+impl core::fmt::Debug for IHttpContext {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpContext({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpContext {
     /// `__uuidof(IHttpContext)`: `424c1b8c-a1ba-44d7-ac98-9f8f457701a5`.
     pub const IID: GUID = GUID::from_u128(0x424c1b8c_a1ba_44d7_ac98_9f8f457701a5);
+}
+unsafe impl Interface for IHttpContext {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpContext`, in MSVC slot order.
 ///
@@ -3135,9 +3372,17 @@ pub struct IHttpContext2 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpContext2_Vtbl,
 }
+impl core::fmt::Debug for IHttpContext2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpContext2({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpContext2 {
     /// `__uuidof(IHttpContext2)`: `c986182c-cf4a-4482-8205-0dbbc1fd6cee`.
     pub const IID: GUID = GUID::from_u128(0xc986182c_cf4a_4482_8205_0dbbc1fd6cee);
+}
+unsafe impl Interface for IHttpContext2 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpContext2 {
     type Target = IHttpContext;
@@ -3172,9 +3417,17 @@ pub struct IHttpContext3 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpContext3_Vtbl,
 }
+impl core::fmt::Debug for IHttpContext3 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpContext3({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpContext3 {
     /// `__uuidof(IHttpContext3)`: `bf53c022-ca4b-4349-a38e-a4b78ad897fb`.
     pub const IID: GUID = GUID::from_u128(0xbf53c022_ca4b_4349_a38e_a4b78ad897fb);
+}
+unsafe impl Interface for IHttpContext3 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpContext3 {
     type Target = IHttpContext2;
@@ -3253,9 +3506,17 @@ pub struct IHttpContext4 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpContext4_Vtbl,
 }
+impl core::fmt::Debug for IHttpContext4 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpContext4({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpContext4 {
     /// `__uuidof(IHttpContext4)`: `2c9463d8-4ec4-4622-8917-d486321a9443`.
     pub const IID: GUID = GUID::from_u128(0x2c9463d8_4ec4_4622_8917_d486321a9443);
+}
+unsafe impl Interface for IHttpContext4 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpContext4 {
     type Target = IHttpContext3;
@@ -3300,9 +3561,17 @@ pub struct IHttpTraceContext {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpTraceContext_Vtbl,
 }
+impl core::fmt::Debug for IHttpTraceContext {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpTraceContext({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpTraceContext {
     /// `__uuidof(IHttpTraceContext)`: `9f9098d5-915c-4294-a52e-66532a232bc9`.
     pub const IID: GUID = GUID::from_u128(0x9f9098d5_915c_4294_a52e_66532a232bc9);
+}
+unsafe impl Interface for IHttpTraceContext {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpTraceContext`, in MSVC slot order.
 ///
@@ -3394,9 +3663,17 @@ pub struct IHttpCacheKey {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpCacheKey_Vtbl,
 }
+impl core::fmt::Debug for IHttpCacheKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpCacheKey({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpCacheKey {
     /// `__uuidof(IHttpCacheKey)`: `cdef2aad-20b3-4512-b1b1-094b3844aeb2`.
     pub const IID: GUID = GUID::from_u128(0xcdef2aad_20b3_4512_b1b1_094b3844aeb2);
+}
+unsafe impl Interface for IHttpCacheKey {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpCacheKey`, in MSVC slot order.
 ///
@@ -3476,9 +3753,17 @@ pub struct IHttpCacheSpecificData {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpCacheSpecificData_Vtbl,
 }
+impl core::fmt::Debug for IHttpCacheSpecificData {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpCacheSpecificData({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpCacheSpecificData {
     /// `__uuidof(IHttpCacheSpecificData)`: `37776aff-852e-4eec-93a5-b85a285a95b8`.
     pub const IID: GUID = GUID::from_u128(0x37776aff_852e_4eec_93a5_b85a285a95b8);
+}
+unsafe impl Interface for IHttpCacheSpecificData {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpCacheSpecificData`, in MSVC slot order.
 ///
@@ -3568,9 +3853,17 @@ pub struct IHttpSite {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpSite_Vtbl,
 }
+impl core::fmt::Debug for IHttpSite {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpSite({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpSite {
     /// `__uuidof(IHttpSite)`: `eb16a6ec-ba5d-436f-bf24-3ede13906450`.
     pub const IID: GUID = GUID::from_u128(0xeb16a6ec_ba5d_436f_bf24_3ede13906450);
+}
+unsafe impl Interface for IHttpSite {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpSite`, in MSVC slot order.
 ///
@@ -3628,9 +3921,17 @@ pub struct IHttpFileMonitor {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpFileMonitor_Vtbl,
 }
+impl core::fmt::Debug for IHttpFileMonitor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpFileMonitor({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpFileMonitor {
     /// `__uuidof(IHttpFileMonitor)`: `985422da-b0cf-473b-ba9e-8148ceb3e240`.
     pub const IID: GUID = GUID::from_u128(0x985422da_b0cf_473b_ba9e_8148ceb3e240);
+}
+unsafe impl Interface for IHttpFileMonitor {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpFileMonitor`, in MSVC slot order.
 ///
@@ -3668,9 +3969,17 @@ pub struct IHttpFileInfo {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpFileInfo_Vtbl,
 }
+impl core::fmt::Debug for IHttpFileInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpFileInfo({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpFileInfo {
     /// `__uuidof(IHttpFileInfo)`: `71e95595-8c74-44d9-88a9-f5112d5f5900`.
     pub const IID: GUID = GUID::from_u128(0x71e95595_8c74_44d9_88a9_f5112d5f5900);
+}
+unsafe impl Interface for IHttpFileInfo {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpFileInfo {
     type Target = IHttpCacheSpecificData;
@@ -3849,9 +4158,17 @@ pub struct IHttpTokenEntry {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpTokenEntry_Vtbl,
 }
+impl core::fmt::Debug for IHttpTokenEntry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpTokenEntry({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpTokenEntry {
     /// `__uuidof(IHttpTokenEntry)`: `fd86e6de-fb0e-47dd-820a-e0da12be46e9`.
     pub const IID: GUID = GUID::from_u128(0xfd86e6de_fb0e_47dd_820a_e0da12be46e9);
+}
+unsafe impl Interface for IHttpTokenEntry {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpTokenEntry {
     type Target = IHttpCacheSpecificData;
@@ -3906,9 +4223,17 @@ pub struct IHttpServer {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpServer_Vtbl,
 }
+impl core::fmt::Debug for IHttpServer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpServer({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpServer {
     /// `__uuidof(IHttpServer)`: `eda2a40f-fb92-4d6d-b52b-c8c207380b4e`.
     pub const IID: GUID = GUID::from_u128(0xeda2a40f_fb92_4d6d_b52b_c8c207380b4e);
+}
+unsafe impl Interface for IHttpServer {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpServer`, in MSVC slot order.
 ///
@@ -4292,9 +4617,17 @@ pub struct IHttpServer2 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpServer2_Vtbl,
 }
+impl core::fmt::Debug for IHttpServer2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpServer2({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpServer2 {
     /// `__uuidof(IHttpServer2)`: `34af637e-afe8-4556-bcc1-767f8e0b4a4e`.
     pub const IID: GUID = GUID::from_u128(0x34af637e_afe8_4556_bcc1_767f8e0b4a4e);
+}
+unsafe impl Interface for IHttpServer2 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpServer2 {
     type Target = IHttpServer;
@@ -4412,9 +4745,17 @@ pub struct IHttpServer3 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpServer3_Vtbl,
 }
+impl core::fmt::Debug for IHttpServer3 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpServer3({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpServer3 {
     /// `__uuidof(IHttpServer3)`: `f7a66d59-c0a2-48b5-a88f-be5975c960fb`.
     pub const IID: GUID = GUID::from_u128(0xf7a66d59_c0a2_48b5_a88f_be5975c960fb);
+}
+unsafe impl Interface for IHttpServer3 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpServer3 {
     type Target = IHttpServer2;
@@ -4465,9 +4806,17 @@ pub struct IHttpEventProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpEventProvider_Vtbl,
 }
+impl core::fmt::Debug for IHttpEventProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpEventProvider({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpEventProvider {
     /// `__uuidof(IHttpEventProvider)`: `6f3f657d-2fb8-43c6-a096-5064b41f0580`.
     pub const IID: GUID = GUID::from_u128(0x6f3f657d_2fb8_43c6_a096_5064b41f0580);
+}
+unsafe impl Interface for IHttpEventProvider {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpEventProvider`, in MSVC slot order.
 ///
@@ -4493,9 +4842,17 @@ pub struct IHttpCompletionInfo {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpCompletionInfo_Vtbl,
 }
+impl core::fmt::Debug for IHttpCompletionInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpCompletionInfo({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpCompletionInfo {
     /// `__uuidof(IHttpCompletionInfo)`: `49dd20e3-d9c0-463c-8821-f3413b55cc00`.
     pub const IID: GUID = GUID::from_u128(0x49dd20e3_d9c0_463c_8821_f3413b55cc00);
+}
+unsafe impl Interface for IHttpCompletionInfo {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpCompletionInfo`, in MSVC slot order.
 ///
@@ -4531,9 +4888,17 @@ pub struct IHttpCompletionInfo2 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpCompletionInfo2_Vtbl,
 }
+impl core::fmt::Debug for IHttpCompletionInfo2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpCompletionInfo2({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpCompletionInfo2 {
     /// `__uuidof(IHttpCompletionInfo2)`: `53129f70-0196-47ec-b16c-127906e2afeb`.
     pub const IID: GUID = GUID::from_u128(0x53129f70_0196_47ec_b16c_127906e2afeb);
+}
+unsafe impl Interface for IHttpCompletionInfo2 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpCompletionInfo2 {
     type Target = IHttpCompletionInfo;
@@ -4568,9 +4933,21 @@ pub struct ICustomNotificationProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const ICustomNotificationProvider_Vtbl,
 }
+impl core::fmt::Debug for ICustomNotificationProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "ICustomNotificationProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl ICustomNotificationProvider {
     /// `__uuidof(ICustomNotificationProvider)`: `671e6d34-9380-4df4-b453-91129df02b24`.
     pub const IID: GUID = GUID::from_u128(0x671e6d34_9380_4df4_b453_91129df02b24);
+}
+unsafe impl Interface for ICustomNotificationProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for ICustomNotificationProvider {
     type Target = IHttpEventProvider;
@@ -4606,9 +4983,21 @@ pub struct IAuthenticationProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IAuthenticationProvider_Vtbl,
 }
+impl core::fmt::Debug for IAuthenticationProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IAuthenticationProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IAuthenticationProvider {
     /// `__uuidof(IAuthenticationProvider)`: `304d51d0-0307-45ed-83fd-dd3fc032fdfc`.
     pub const IID: GUID = GUID::from_u128(0x304d51d0_0307_45ed_83fd_dd3fc032fdfc);
+}
+unsafe impl Interface for IAuthenticationProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IAuthenticationProvider {
     type Target = IHttpEventProvider;
@@ -4646,9 +5035,17 @@ pub struct IMapHandlerProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IMapHandlerProvider_Vtbl,
 }
+impl core::fmt::Debug for IMapHandlerProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IMapHandlerProvider({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IMapHandlerProvider {
     /// `__uuidof(IMapHandlerProvider)`: `fea3ce6b-e346-47e7-b2a6-ad265baeff2c`.
     pub const IID: GUID = GUID::from_u128(0xfea3ce6b_e346_47e7_b2a6_ad265baeff2c);
+}
+unsafe impl Interface for IMapHandlerProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IMapHandlerProvider {
     type Target = IHttpEventProvider;
@@ -4714,9 +5111,17 @@ pub struct IMapPathProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IMapPathProvider_Vtbl,
 }
+impl core::fmt::Debug for IMapPathProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IMapPathProvider({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IMapPathProvider {
     /// `__uuidof(IMapPathProvider)`: `8efdf557-a8f1-4bc9-b462-6df3b038a59a`.
     pub const IID: GUID = GUID::from_u128(0x8efdf557_a8f1_4bc9_b462_6df3b038a59a);
+}
+unsafe impl Interface for IMapPathProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IMapPathProvider {
     type Target = IHttpEventProvider;
@@ -4776,9 +5181,17 @@ pub struct ISendResponseProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const ISendResponseProvider_Vtbl,
 }
+impl core::fmt::Debug for ISendResponseProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "ISendResponseProvider({:p})", core::ptr::from_ref(self))
+    }
+}
 impl ISendResponseProvider {
     /// `__uuidof(ISendResponseProvider)`: `57f2e7bc-0bcf-4a9f-94a4-10e55c6e5b51`.
     pub const IID: GUID = GUID::from_u128(0x57f2e7bc_0bcf_4a9f_94a4_10e55c6e5b51);
+}
+unsafe impl Interface for ISendResponseProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for ISendResponseProvider {
     type Target = IHttpEventProvider;
@@ -4869,9 +5282,17 @@ pub struct IReadEntityProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IReadEntityProvider_Vtbl,
 }
+impl core::fmt::Debug for IReadEntityProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IReadEntityProvider({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IReadEntityProvider {
     /// `__uuidof(IReadEntityProvider)`: `fe6d905a-99b8-49fd-b389-cfc809562b81`.
     pub const IID: GUID = GUID::from_u128(0xfe6d905a_99b8_49fd_b389_cfc809562b81);
+}
+unsafe impl Interface for IReadEntityProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IReadEntityProvider {
     type Target = IHttpEventProvider;
@@ -4929,9 +5350,21 @@ pub struct IPreBeginRequestProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IPreBeginRequestProvider_Vtbl,
 }
+impl core::fmt::Debug for IPreBeginRequestProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IPreBeginRequestProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IPreBeginRequestProvider {
     /// `__uuidof(IPreBeginRequestProvider)`: `fb715d26-aff9-476a-8fc0-6b1acb3d1098`.
     pub const IID: GUID = GUID::from_u128(0xfb715d26_aff9_476a_8fc0_6b1acb3d1098);
+}
+unsafe impl Interface for IPreBeginRequestProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IPreBeginRequestProvider {
     type Target = IHttpEventProvider;
@@ -4967,9 +5400,21 @@ pub struct IHttpApplicationProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpApplicationProvider_Vtbl,
 }
+impl core::fmt::Debug for IHttpApplicationProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IHttpApplicationProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IHttpApplicationProvider {
     /// `__uuidof(IHttpApplicationProvider)`: `1de2c71c-c126-4512-aed3-f4f885e14997`.
     pub const IID: GUID = GUID::from_u128(0x1de2c71c_c126_4512_aed3_f4f885e14997);
+}
+unsafe impl Interface for IHttpApplicationProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpApplicationProvider {
     type Target = IHttpEventProvider;
@@ -5005,9 +5450,21 @@ pub struct IHttpApplicationResolveModulesProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpApplicationResolveModulesProvider_Vtbl,
 }
+impl core::fmt::Debug for IHttpApplicationResolveModulesProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IHttpApplicationResolveModulesProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IHttpApplicationResolveModulesProvider {
     /// `__uuidof(IHttpApplicationResolveModulesProvider)`: `0617d9b9-e20f-4a9f-94f9-35403b3be01e`.
     pub const IID: GUID = GUID::from_u128(0x0617d9b9_e20f_4a9f_94f9_35403b3be01e);
+}
+unsafe impl Interface for IHttpApplicationResolveModulesProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpApplicationResolveModulesProvider {
     type Target = IHttpApplicationProvider;
@@ -5074,9 +5531,21 @@ pub struct IGlobalRSCAQueryProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IGlobalRSCAQueryProvider_Vtbl,
 }
+impl core::fmt::Debug for IGlobalRSCAQueryProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IGlobalRSCAQueryProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IGlobalRSCAQueryProvider {
     /// `__uuidof(IGlobalRSCAQueryProvider)`: `63fdc43f-934a-4ee5-bcd8-7e7b50b75605`.
     pub const IID: GUID = GUID::from_u128(0x63fdc43f_934a_4ee5_bcd8_7e7b50b75605);
+}
+unsafe impl Interface for IGlobalRSCAQueryProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IGlobalRSCAQueryProvider {
     type Target = IHttpEventProvider;
@@ -5166,9 +5635,21 @@ pub struct IGlobalStopListeningProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IGlobalStopListeningProvider_Vtbl,
 }
+impl core::fmt::Debug for IGlobalStopListeningProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IGlobalStopListeningProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IGlobalStopListeningProvider {
     /// `__uuidof(IGlobalStopListeningProvider)`: `41f9a601-e25d-4ac8-8a1f-635698a30ab9`.
     pub const IID: GUID = GUID::from_u128(0x41f9a601_e25d_4ac8_8a1f_635698a30ab9);
+}
+unsafe impl Interface for IGlobalStopListeningProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IGlobalStopListeningProvider {
     type Target = IHttpEventProvider;
@@ -5204,9 +5685,17 @@ pub struct ICacheProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const ICacheProvider_Vtbl,
 }
+impl core::fmt::Debug for ICacheProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "ICacheProvider({:p})", core::ptr::from_ref(self))
+    }
+}
 impl ICacheProvider {
     /// `__uuidof(ICacheProvider)`: `58925fb9-7c5e-4684-833b-4a04e1286690`.
     pub const IID: GUID = GUID::from_u128(0x58925fb9_7c5e_4684_833b_4a04e1286690);
+}
+unsafe impl Interface for ICacheProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for ICacheProvider {
     type Target = IHttpEventProvider;
@@ -5288,9 +5777,21 @@ pub struct IGlobalConfigurationChangeProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IGlobalConfigurationChangeProvider_Vtbl,
 }
+impl core::fmt::Debug for IGlobalConfigurationChangeProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IGlobalConfigurationChangeProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IGlobalConfigurationChangeProvider {
     /// `__uuidof(IGlobalConfigurationChangeProvider)`: `3405f3b4-b3d6-4b73-b5f5-4d8a3cc642ce`.
     pub const IID: GUID = GUID::from_u128(0x3405f3b4_b3d6_4b73_b5f5_4d8a3cc642ce);
+}
+unsafe impl Interface for IGlobalConfigurationChangeProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IGlobalConfigurationChangeProvider {
     type Target = IHttpEventProvider;
@@ -5326,9 +5827,21 @@ pub struct IGlobalFileChangeProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IGlobalFileChangeProvider_Vtbl,
 }
+impl core::fmt::Debug for IGlobalFileChangeProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IGlobalFileChangeProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IGlobalFileChangeProvider {
     /// `__uuidof(IGlobalFileChangeProvider)`: `ece31ee5-0486-4fb0-a875-6739a2d7daf5`.
     pub const IID: GUID = GUID::from_u128(0xece31ee5_0486_4fb0_a875_6739a2d7daf5);
+}
+unsafe impl Interface for IGlobalFileChangeProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IGlobalFileChangeProvider {
     type Target = IHttpEventProvider;
@@ -5374,9 +5887,21 @@ pub struct IGlobalTraceEventProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IGlobalTraceEventProvider_Vtbl,
 }
+impl core::fmt::Debug for IGlobalTraceEventProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IGlobalTraceEventProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IGlobalTraceEventProvider {
     /// `__uuidof(IGlobalTraceEventProvider)`: `7c6bb150-0310-4718-a01f-6faceb62dc1d`.
     pub const IID: GUID = GUID::from_u128(0x7c6bb150_0310_4718_a01f_6faceb62dc1d);
+}
+unsafe impl Interface for IGlobalTraceEventProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IGlobalTraceEventProvider {
     type Target = IHttpEventProvider;
@@ -5442,9 +5967,21 @@ pub struct IGlobalThreadCleanupProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IGlobalThreadCleanupProvider_Vtbl,
 }
+impl core::fmt::Debug for IGlobalThreadCleanupProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IGlobalThreadCleanupProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IGlobalThreadCleanupProvider {
     /// `__uuidof(IGlobalThreadCleanupProvider)`: `6b36a149-8620-45a0-8197-00814a706e2e`.
     pub const IID: GUID = GUID::from_u128(0x6b36a149_8620_45a0_8197_00814a706e2e);
+}
+unsafe impl Interface for IGlobalThreadCleanupProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IGlobalThreadCleanupProvider {
     type Target = IHttpEventProvider;
@@ -5480,9 +6017,21 @@ pub struct IGlobalApplicationPreloadProvider {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IGlobalApplicationPreloadProvider_Vtbl,
 }
+impl core::fmt::Debug for IGlobalApplicationPreloadProvider {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IGlobalApplicationPreloadProvider({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IGlobalApplicationPreloadProvider {
     /// `__uuidof(IGlobalApplicationPreloadProvider)`: `2111f8d6-0c41-4ff7-bd45-5c04c7e91a73`.
     pub const IID: GUID = GUID::from_u128(0x2111f8d6_0c41_4ff7_bd45_5c04c7e91a73);
+}
+unsafe impl Interface for IGlobalApplicationPreloadProvider {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IGlobalApplicationPreloadProvider {
     type Target = IHttpEventProvider;
@@ -5537,9 +6086,21 @@ pub struct IGlobalApplicationPreloadProvider2 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IGlobalApplicationPreloadProvider2_Vtbl,
 }
+impl core::fmt::Debug for IGlobalApplicationPreloadProvider2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IGlobalApplicationPreloadProvider2({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IGlobalApplicationPreloadProvider2 {
     /// `__uuidof(IGlobalApplicationPreloadProvider2)`: `251db2dd-81e7-44ce-ae02-46529f2d71ea`.
     pub const IID: GUID = GUID::from_u128(0x251db2dd_81e7_44ce_ae02_46529f2d71ea);
+}
+unsafe impl Interface for IGlobalApplicationPreloadProvider2 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IGlobalApplicationPreloadProvider2 {
     type Target = IGlobalApplicationPreloadProvider;
@@ -5575,9 +6136,21 @@ pub struct IGlobalSuspendProcessCallback {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IGlobalSuspendProcessCallback_Vtbl,
 }
+impl core::fmt::Debug for IGlobalSuspendProcessCallback {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IGlobalSuspendProcessCallback({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IGlobalSuspendProcessCallback {
     /// `__uuidof(IGlobalSuspendProcessCallback)`: `7fd8f303-1031-4e50-918a-b7b916fd6c54`.
     pub const IID: GUID = GUID::from_u128(0x7fd8f303_1031_4e50_918a_b7b916fd6c54);
+}
+unsafe impl Interface for IGlobalSuspendProcessCallback {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IGlobalSuspendProcessCallback {
     type Target = IHttpEventProvider;
@@ -5610,6 +6183,11 @@ pub struct IGlobalSuspendProcessCallback_Vtbl {
 pub struct CHttpModule {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const CHttpModule_Vtbl,
+}
+impl core::fmt::Debug for CHttpModule {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "CHttpModule({:p})", core::ptr::from_ref(self))
+    }
 }
 /// Vtable of `CHttpModule`, in MSVC slot order.
 ///
@@ -6120,6 +6698,11 @@ pub struct CGlobalModule {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const CGlobalModule_Vtbl,
 }
+impl core::fmt::Debug for CGlobalModule {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "CGlobalModule({:p})", core::ptr::from_ref(self))
+    }
+}
 /// Vtable of `CGlobalModule`, in MSVC slot order.
 ///
 /// `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:
@@ -6379,9 +6962,17 @@ pub struct IModuleAllocator {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IModuleAllocator_Vtbl,
 }
+impl core::fmt::Debug for IModuleAllocator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IModuleAllocator({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IModuleAllocator {
     /// `__uuidof(IModuleAllocator)`: `85c1679c-0b21-491c-afb5-c7b5c86464c4`.
     pub const IID: GUID = GUID::from_u128(0x85c1679c_0b21_491c_afb5_c7b5c86464c4);
+}
+unsafe impl Interface for IModuleAllocator {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IModuleAllocator`, in MSVC slot order.
 ///
@@ -6408,9 +6999,17 @@ pub struct IHttpModuleFactory {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpModuleFactory_Vtbl,
 }
+impl core::fmt::Debug for IHttpModuleFactory {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "IHttpModuleFactory({:p})", core::ptr::from_ref(self))
+    }
+}
 impl IHttpModuleFactory {
     /// `__uuidof(IHttpModuleFactory)`: `ba32d330-9ea8-4b9e-89f1-8c76a323277f`.
     pub const IID: GUID = GUID::from_u128(0xba32d330_9ea8_4b9e_89f1_8c76a323277f);
+}
+unsafe impl Interface for IHttpModuleFactory {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpModuleFactory`, in MSVC slot order.
 ///
@@ -6453,9 +7052,21 @@ pub struct IHttpModuleRegistrationInfo {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpModuleRegistrationInfo_Vtbl,
 }
+impl core::fmt::Debug for IHttpModuleRegistrationInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IHttpModuleRegistrationInfo({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IHttpModuleRegistrationInfo {
     /// `__uuidof(IHttpModuleRegistrationInfo)`: `07e5beb3-b798-459d-a98a-e6c485b2b3bc`.
     pub const IID: GUID = GUID::from_u128(0x07e5beb3_b798_459d_a98a_e6c485b2b3bc);
+}
+unsafe impl Interface for IHttpModuleRegistrationInfo {
+    const IID: GUID = Self::IID;
 }
 /// Vtable of `IHttpModuleRegistrationInfo`, in MSVC slot order.
 ///
@@ -6554,9 +7165,21 @@ pub struct IHttpModuleRegistrationInfo2 {
     /// Pointer to the object's vtable.
     pub lpVtbl: *const IHttpModuleRegistrationInfo2_Vtbl,
 }
+impl core::fmt::Debug for IHttpModuleRegistrationInfo2 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "IHttpModuleRegistrationInfo2({:p})",
+            core::ptr::from_ref(self)
+        )
+    }
+}
 impl IHttpModuleRegistrationInfo2 {
     /// `__uuidof(IHttpModuleRegistrationInfo2)`: `4fd11cbf-8cc5-418e-8000-c9e765f88533`.
     pub const IID: GUID = GUID::from_u128(0x4fd11cbf_8cc5_418e_8000_c9e765f88533);
+}
+unsafe impl Interface for IHttpModuleRegistrationInfo2 {
+    const IID: GUID = Self::IID;
 }
 impl core::ops::Deref for IHttpModuleRegistrationInfo2 {
     type Target = IHttpModuleRegistrationInfo;

@@ -18,10 +18,12 @@ extern crate self as httpserv;
 
 mod asynchronous;
 mod bindings;
+mod extended;
 pub mod runtime;
 
 pub use asynchronous::{ReadCompletion, ReadStarted};
 pub use bindings::*;
+pub use extended::E_NOINTERFACE;
 
 // Writing modules: Rust types as CHttpModule/CGlobalModule/IHttpModuleFactory (hand-written).
 pub mod module;
