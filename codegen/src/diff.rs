@@ -14,6 +14,10 @@
 //! ABI BREAK: class IHttpUser: slot 1 was `GetUserName PCWSTR ()`, is `GetAuthenticationType PCWSTR ()` (2 slots differ)
 //! ```
 //!
+//! `diff --against DIR NEW` ([`against`]) compares a generated crate's `bindings.rs` with what
+//! NEW generates, in the same line format (slots are the vtable fields, signatures the Rust
+//! function-pointer types).
+//!
 //! An ABI break is a change that makes code built against OLD call the wrong function or pass
 //! the wrong data with NEW: a vtable slot of a class present in both that moved, changed its
 //! signature or disappeared, a changed base class or uuid, a changed struct layout. New classes,
@@ -122,104 +126,131 @@ fn header_label(api: &Api) -> String {
     }
 }
 
-/// A slot's identity: what a caller built against one side expects there.
-fn slot_identity(slot: &crate::layout::Slot) -> (String, String) {
-    match &slot.entry {
-        SlotEntry::Method(m) => (m.name.clone(), m.signature()),
-        SlotEntry::ScalarDeletingDestructor => ("~".to_string(), "()".to_string()),
+/// A class as the comparison sees it: base, uuid and every slot's identity (name, signature),
+/// inherited slots first. Built from a model and its layout, or from a generated crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassView {
+    pub name: String,
+    pub base: Option<String>,
+    pub uuid: Option<String>,
+    /// `(name, signature)` per slot; the destructor is `("~Class", "()")`.
+    pub slots: Vec<(String, String)>,
+    /// Leading slots inherited from the base.
+    pub base_slots: usize,
+}
+
+impl ClassView {
+    fn from_model(class: &Class, layout: &VtableLayout) -> ClassView {
+        ClassView {
+            name: class.name.clone(),
+            base: class.base.clone(),
+            uuid: class.uuid.map(|u| u.to_string()),
+            slots: layout
+                .slots
+                .iter()
+                .map(|s| match &s.entry {
+                    SlotEntry::Method(m) => (m.name.clone(), m.signature()),
+                    // The destructor slot is the same whoever declared it.
+                    SlotEntry::ScalarDeletingDestructor => ("~".to_string(), "()".to_string()),
+                })
+                .collect(),
+            base_slots: layout.base_slots,
+        }
+    }
+
+    fn display_name(&self, id: &(String, String)) -> String {
+        if id.0 == "~" {
+            format!("~{}", self.name)
+        } else {
+            id.0.clone()
+        }
+    }
+
+    fn slot_text(&self, index: usize) -> String {
+        let id = &self.slots[index];
+        format!("{} {}", self.display_name(id), id.1)
+    }
+
+    fn decl(&self, with_slots: bool) -> String {
+        let base = self
+            .base
+            .as_ref()
+            .map(|b| format!(" : {b}"))
+            .unwrap_or_default();
+        if with_slots {
+            format!(
+                "class {}{base} ({} slots, {} own)",
+                self.name,
+                self.slots.len(),
+                self.slots.len() - self.base_slots
+            )
+        } else {
+            format!("class {}{base}", self.name)
+        }
     }
 }
 
-fn slot_text(slot: &crate::layout::Slot, class: &str) -> String {
-    let (_, sig) = slot_identity(slot);
-    format!("{} {sig}", slot.method_name(class))
-}
-
-fn class_decl(class: &Class, layout: Option<&VtableLayout>) -> String {
-    let base = class
-        .base
-        .as_ref()
-        .map(|b| format!(" : {b}"))
-        .unwrap_or_default();
-    match layout {
-        Some(l) => format!(
-            "class {}{base} ({} slots, {} own)",
-            class.name,
-            l.slots.len(),
-            l.own_slots().len()
-        ),
-        None => format!("class {}{base}", class.name),
-    }
-}
-
-fn layout_of<'a>(side: Side<'a>, class: &str) -> Option<&'a VtableLayout> {
-    side.layouts.iter().find(|l| l.class == class)
+fn model_views(side: Side<'_>) -> Vec<ClassView> {
+    side.api
+        .classes
+        .iter()
+        .filter_map(|c| {
+            side.layouts
+                .iter()
+                .find(|l| l.class == c.name)
+                .map(|l| ClassView::from_model(c, l))
+        })
+        .collect()
 }
 
 fn classes(r: &mut Report, old: Side<'_>, new: Side<'_>) {
-    let old_names: BTreeSet<&str> = old.api.classes.iter().map(|c| c.name.as_str()).collect();
-    let new_names: BTreeSet<&str> = new.api.classes.iter().map(|c| c.name.as_str()).collect();
-    // Added and removed types, in the order of the header that has them.
-    for class in &new.api.classes {
+    compare_classes(r, &model_views(old), &model_views(new));
+}
+
+/// Added, removed and changed classes, in the order of the side that has them.
+fn compare_classes(r: &mut Report, old: &[ClassView], new: &[ClassView]) {
+    let old_names: BTreeSet<&str> = old.iter().map(|c| c.name.as_str()).collect();
+    let new_names: BTreeSet<&str> = new.iter().map(|c| c.name.as_str()).collect();
+    for class in new {
         if !old_names.contains(class.name.as_str()) {
-            r.changes.push(format!(
-                "+ {}",
-                class_decl(class, layout_of(new, &class.name))
-            ));
+            r.changes.push(format!("+ {}", class.decl(true)));
             r.counts.types_added += 1;
         }
     }
-    for class in &old.api.classes {
+    for class in old {
         if !new_names.contains(class.name.as_str()) {
-            r.changes.push(format!("- {}", class_decl(class, None)));
+            r.changes.push(format!("- {}", class.decl(false)));
             r.counts.types_removed += 1;
         }
     }
-    // Classes in both, in the new header's order.
-    for new_class in &new.api.classes {
-        let Some(old_class) = old.api.class(&new_class.name) else {
-            continue;
-        };
-        let (Some(old_layout), Some(new_layout)) = (
-            layout_of(old, &new_class.name),
-            layout_of(new, &new_class.name),
-        ) else {
-            continue;
-        };
-        common_class(r, old_class, new_class, old_layout, new_layout);
+    for new_class in new {
+        if let Some(old_class) = old.iter().find(|c| c.name == new_class.name) {
+            common_class(r, old_class, new_class);
+        }
     }
 }
 
-fn common_class(
-    r: &mut Report,
-    old_class: &Class,
-    new_class: &Class,
-    old_layout: &VtableLayout,
-    new_layout: &VtableLayout,
-) {
-    let name = &new_class.name;
-    if old_class.base != new_class.base {
-        let show = |b: &Option<String>| b.clone().unwrap_or_else(|| "(none)".into());
+fn common_class(r: &mut Report, old: &ClassView, new: &ClassView) {
+    let name = &new.name;
+    let show = |b: &Option<String>| b.clone().unwrap_or_else(|| "(none)".into());
+    if old.base != new.base {
         r.changes.push(format!(
             "~ class {name}: base {} -> {}",
-            show(&old_class.base),
-            show(&new_class.base)
+            show(&old.base),
+            show(&new.base)
         ));
         r.counts.other_changed += 1;
         r.abi_breaks.push(format!(
             "ABI BREAK: class {name}: base class changed from {} to {}",
-            show(&old_class.base),
-            show(&new_class.base)
+            show(&old.base),
+            show(&new.base)
         ));
     }
-    if old_class.uuid != new_class.uuid {
-        let show = |u: Option<crate::model::Uuid>| {
-            u.map(|u| u.to_string()).unwrap_or_else(|| "(none)".into())
-        };
+    if old.uuid != new.uuid {
         r.changes.push(format!(
             "~ class {name}: uuid {} -> {}",
-            show(old_class.uuid),
-            show(new_class.uuid)
+            show(&old.uuid),
+            show(&new.uuid)
         ));
         r.counts.other_changed += 1;
         r.abi_breaks.push(format!(
@@ -229,25 +260,14 @@ fn common_class(
 
     // Method-level changes, for the slots this class introduces (base changes are reported on
     // the base class). Identities: (method name, signature).
-    let own = |l: &VtableLayout| -> Vec<(usize, (String, String))> {
-        l.own_slots()
-            .iter()
-            .map(|s| (s.index, slot_identity(s)))
+    type Own = Vec<Option<(usize, (String, String))>>;
+    let own = |v: &ClassView| -> Own {
+        (v.base_slots..v.slots.len())
+            .map(|i| Some((i, v.slots[i].clone())))
             .collect()
     };
-    let old_own = own(old_layout);
-    let new_own = own(new_layout);
-    let mut old_left: Vec<Option<(usize, (String, String))>> =
-        old_own.iter().cloned().map(Some).collect();
-    let mut new_left: Vec<Option<(usize, (String, String))>> =
-        new_own.iter().cloned().map(Some).collect();
-    let display = |id: &(String, String)| {
-        if id.0 == "~" {
-            format!("~{name}")
-        } else {
-            id.0.clone()
-        }
-    };
+    let mut old_left = own(old);
+    let mut new_left = own(new);
     // 1. Same identity: unchanged, or moved.
     let mut lines: Vec<(usize, String)> = Vec::new();
     for o in old_left.iter_mut() {
@@ -265,7 +285,7 @@ fn common_class(
                     new_index,
                     format!(
                         "~ method {name}::{}: slot {old_index} -> {new_index}",
-                        display(&id)
+                        new.display_name(&id)
                     ),
                 ));
                 r.counts.slots_moved += 1;
@@ -298,7 +318,7 @@ fn common_class(
                 new_index,
                 format!(
                     "~ method {name}::{} ({slot}): signature `{}` -> `{}`",
-                    display(&id),
+                    new.display_name(&id),
                     id.1,
                     new_id.1
                 ),
@@ -310,7 +330,11 @@ fn common_class(
     for (index, id) in new_left.into_iter().flatten() {
         lines.push((
             index,
-            format!("+ method {name}::{} (slot {index}): {}", display(&id), id.1),
+            format!(
+                "+ method {name}::{} (slot {index}): {}",
+                new.display_name(&id),
+                id.1
+            ),
         ));
         r.counts.methods_added += 1;
     }
@@ -319,7 +343,7 @@ fn common_class(
             index,
             format!(
                 "- method {name}::{} (was slot {index}): {}",
-                display(&id),
+                old.display_name(&id),
                 id.1
             ),
         ));
@@ -329,19 +353,16 @@ fn common_class(
     r.changes.extend(lines.into_iter().map(|(_, l)| l));
 
     // The ABI check covers every slot, inherited ones too: callers index the whole table.
-    let differing: Vec<usize> = (0..old_layout.slots.len())
-        .filter(|&i| match new_layout.slots.get(i) {
-            Some(n) => slot_identity(n) != slot_identity(&old_layout.slots[i]),
-            None => true,
-        })
+    let differing: Vec<usize> = (0..old.slots.len())
+        .filter(|&i| new.slots.get(i) != Some(&old.slots[i]))
         .collect();
     if let Some(&first) = differing.first() {
-        let was = slot_text(&old_layout.slots[first], name);
-        let is = new_layout
-            .slots
-            .get(first)
-            .map(|s| format!("`{}`", slot_text(s, name)))
-            .unwrap_or_else(|| "gone (the vtable is shorter)".to_string());
+        let was = old.slot_text(first);
+        let is = if first < new.slots.len() {
+            format!("`{}`", new.slot_text(first))
+        } else {
+            "gone (the vtable is shorter)".to_string()
+        };
         let more = if differing.len() > 1 {
             format!(" ({} slots differ)", differing.len())
         } else {
@@ -572,6 +593,188 @@ pub fn ctype_text(ty: &CType) -> String {
             }
             format!("{} ({conv:?} *)({})", ctype_text(ret), ps.join(", "))
         }
+    }
+}
+
+/// `diff --against DIR NEW`: compares the Rust declarations of a generated crate's
+/// `bindings.rs` (`old`) with those generated from a header now (`new`): vtable structs slot by
+/// slot (field name and function-pointer type, attributes ignored), base classes, IIDs,
+/// constants, type aliases and plain structs. Both texts should come from the same generator
+/// version, or changes of the generator show up as API changes.
+pub fn against(old: &str, new: &str) -> Result<Report, String> {
+    let old = CrateView::parse(old).map_err(|e| format!("the generated crate: {e}"))?;
+    let new = CrateView::parse(new).map_err(|e| format!("the new header's bindings: {e}"))?;
+    let mut r = Report {
+        old_header: format!("{} (generated crate)", old.label),
+        new_header: new.label.clone(),
+        ..Report::default()
+    };
+    compare_classes(&mut r, &old.classes, &new.classes);
+    compare_items(&mut r, "constant", &old.consts, &new.consts, false);
+    compare_items(&mut r, "type", &old.types, &new.types, true);
+    compare_items(&mut r, "struct", &old.structs, &new.structs, true);
+    Ok(r)
+}
+
+/// Name → declaration text, in file order.
+type Items = Vec<(String, String)>;
+
+fn compare_items(r: &mut Report, kind: &str, old: &Items, new: &Items, breaks_abi: bool) {
+    let old_map: BTreeMap<&str, &str> = old.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let new_names: BTreeSet<&str> = new.iter().map(|(n, _)| n.as_str()).collect();
+    for (name, text) in new {
+        match old_map.get(name.as_str()) {
+            None => r.changes.push(format!("+ {kind} {name} = {text}")),
+            Some(old_text) if *old_text != text => {
+                r.changes
+                    .push(format!("~ {kind} {name}: {old_text} -> {text}"));
+                if breaks_abi {
+                    r.abi_breaks
+                        .push(format!("ABI BREAK: {kind} {name}: declaration changed"));
+                }
+            }
+            Some(_) => continue,
+        }
+        if kind == "constant" {
+            r.counts.constants_changed += 1;
+        } else {
+            r.counts.other_changed += 1;
+        }
+    }
+    for (name, _) in old {
+        if !new_names.contains(name.as_str()) {
+            r.changes.push(format!("- {kind} {name}"));
+            if kind == "constant" {
+                r.counts.constants_changed += 1;
+            } else {
+                r.counts.other_changed += 1;
+            }
+        }
+    }
+}
+
+/// What `against` reads from a generated `bindings.rs`.
+struct CrateView {
+    label: String,
+    classes: Vec<ClassView>,
+    consts: Items,
+    types: Items,
+    structs: Items,
+}
+
+impl CrateView {
+    fn parse(text: &str) -> Result<CrateView, String> {
+        use quote::ToTokens;
+        let file = syn::parse_file(text).map_err(|e| format!("not Rust source: {e}"))?;
+        let text_of = |t: &dyn ToTokens| t.to_token_stream().to_string();
+        let mut header_name = String::from("(unknown header)");
+        let mut header_sha = String::new();
+        let mut consts = Vec::new();
+        let mut types = Vec::new();
+        let mut structs = Vec::new();
+        // Class name -> (base, own slots (field name, type)) from the `_Vtbl` structs.
+        let mut vtables: Vec<(String, Option<String>, Items)> = Vec::new();
+        let mut classes_with_vtable: BTreeSet<String> = BTreeSet::new();
+        let mut iids: BTreeMap<String, String> = BTreeMap::new();
+        for item in &file.items {
+            match item {
+                syn::Item::Const(c) => {
+                    let name = c.ident.to_string();
+                    let value = text_of(&*c.expr);
+                    match name.as_str() {
+                        "HEADER_NAME" => header_name = value.trim_matches('"').to_string(),
+                        "HEADER_SHA256" => header_sha = value.trim_matches('"').to_string(),
+                        "HEADER_SDK_VERSION" => {}
+                        _ => consts.push((name, format!("{}: {value}", text_of(&*c.ty)))),
+                    }
+                }
+                syn::Item::Type(t) => types.push((t.ident.to_string(), text_of(&*t.ty))),
+                syn::Item::Struct(st) => {
+                    let name = st.ident.to_string();
+                    let fields: Vec<(String, String)> = st
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            (
+                                f.ident.as_ref().map(|i| i.to_string()).unwrap_or_default(),
+                                text_of(&f.ty),
+                            )
+                        })
+                        .collect();
+                    if let Some(class) = name.strip_suffix("_Vtbl") {
+                        let mut base = None;
+                        let mut own = Vec::new();
+                        for (field, ty) in fields {
+                            if field == "base__" {
+                                base = Some(ty.trim_end_matches("_Vtbl").trim().to_string());
+                            } else {
+                                own.push((field, ty));
+                            }
+                        }
+                        vtables.push((class.to_string(), base, own));
+                    } else if fields.iter().any(|(f, _)| f == "lpVtbl") {
+                        classes_with_vtable.insert(name);
+                    } else if !st.generics.params.is_empty()
+                        || fields.iter().any(|(f, _)| f == "_opaque")
+                    {
+                        // Generic helpers of the emitter, and opaque stand-ins for types
+                        // declared elsewhere (one may become a class of the header).
+                    } else {
+                        let shown: Vec<String> =
+                            fields.iter().map(|(f, t)| format!("{f}: {t}")).collect();
+                        structs.push((name, format!("{{ {} }}", shown.join(", "))));
+                    }
+                }
+                syn::Item::Impl(imp) if imp.trait_.is_none() => {
+                    let self_ty = text_of(&*imp.self_ty);
+                    for inner in &imp.items {
+                        if let syn::ImplItem::Const(c) = inner
+                            && c.ident == "IID"
+                        {
+                            iids.insert(self_ty.clone(), text_of(&c.expr));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Slot numbers: a class's own slots follow its base's (bases come first in the file).
+        let mut all_slots: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut classes = Vec::new();
+        for (class, base, own) in vtables {
+            if !classes_with_vtable.contains(&class) {
+                continue;
+            }
+            let mut slots = match &base {
+                Some(b) => all_slots.get(b).cloned().ok_or_else(|| {
+                    format!("`{class}_Vtbl` names base `{b}` before it is declared")
+                })?,
+                None => Vec::new(),
+            };
+            let base_slots = slots.len();
+            slots.extend(own);
+            all_slots.insert(class.clone(), slots.clone());
+            classes.push(ClassView {
+                uuid: iids.get(&class).cloned(),
+                name: class,
+                base,
+                slots,
+                base_slots,
+            });
+        }
+        if classes.is_empty() {
+            return Err(
+                "no `_Vtbl` structs: is this a bindings.rs written by httpserv-codegen?".into(),
+            );
+        }
+        let short = header_sha.get(..12).unwrap_or(&header_sha);
+        Ok(CrateView {
+            label: format!("{header_name} (sha256 {short})"),
+            classes,
+            consts,
+            types,
+            structs,
+        })
     }
 }
 

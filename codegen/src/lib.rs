@@ -180,6 +180,18 @@ pub fn abi_table(opts: &Options) -> Result<String, Error> {
     Ok(report::abi_table(&api, &layouts, opts.target))
 }
 
+/// `diff --against DIR`: the API changes from what the generated crate in `crate_dir` declares
+/// (its `src/bindings.rs`) to what the header `new` describes, compared as generated Rust.
+pub fn diff_against(crate_dir: &Path, new: &Options) -> Result<diff::Report, Error> {
+    let path = crate_dir.join(BINDINGS_FILE);
+    let old = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let (_, files) = generated_files(new)?;
+    diff::against(&old, &files[0].contents).map_err(|message| Error::Format {
+        file: path.display().to_string(),
+        message,
+    })
+}
+
 /// `diff`: the API changes from the header `old` describes to the one `new` describes.
 pub fn diff_headers(old: &Options, new: &Options) -> Result<diff::Report, Error> {
     let (old_api, old_layouts) = analyze(old)?;

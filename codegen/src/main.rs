@@ -44,11 +44,16 @@ enum Command {
     /// slots, signatures, constants, enums. Exit status: 0 when no change breaks the ABI of an
     /// existing type, 3 when one does (an `ABI BREAK:` line says which), 1 on error (2 is a
     /// usage error).
+    ///
+    /// `diff OLD NEW` compares two headers; `diff --against DIR NEW` compares the generated
+    /// crate in DIR (its src/bindings.rs) with what NEW generates.
     Diff {
-        /// The older header.
-        old: PathBuf,
-        /// The newer header.
-        new: PathBuf,
+        /// OLD NEW, or only NEW with --against.
+        #[arg(value_name = "HEADER", num_args = 1..=2, required = true)]
+        headers: Vec<PathBuf>,
+        /// Compare with the generated crate in DIR instead of an older header.
+        #[arg(long, value_name = "DIR")]
+        against: Option<PathBuf>,
         /// Extra include folder for both headers (repeatable).
         #[arg(short = 'I', value_name = "DIR")]
         include: Vec<PathBuf>,
@@ -129,18 +134,30 @@ fn main() -> ExitCode {
             httpserv_codegen::layout_table(&input.options(None)).map(|table| print!("{table}"))
         }
         Command::Diff {
-            old,
-            new,
+            headers,
+            against,
             include,
             target,
         } => {
-            let options = |header: PathBuf| Options {
-                header: Some(header),
+            let options = |header: &PathBuf| Options {
+                header: Some(header.clone()),
                 include_dirs: include.clone(),
                 target,
                 ..Options::default()
             };
-            match httpserv_codegen::diff_headers(&options(old), &options(new)) {
+            let report = match (&against, headers.as_slice()) {
+                (None, [old, new]) => httpserv_codegen::diff_headers(&options(old), &options(new)),
+                (Some(dir), [new]) => httpserv_codegen::diff_against(dir, &options(new)),
+                (None, _) => {
+                    eprintln!("error: `diff` takes OLD and NEW headers (or --against DIR NEW)");
+                    return ExitCode::from(2);
+                }
+                (Some(_), _) => {
+                    eprintln!("error: `diff --against DIR` takes one header, the new one");
+                    return ExitCode::from(2);
+                }
+            };
+            match report {
                 Ok(report) => {
                     print!("{}", report.render());
                     if !report.abi_breaks.is_empty() {

@@ -103,3 +103,86 @@ fn same_header_twice_reports_no_change_and_errors_exit_1() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/httpserv.h"));
 }
+
+/// Generates a crate from `header` into a temporary folder.
+fn generated_crate(header: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["generate", "--header"])
+        .arg(header)
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+fn against(dir: &Path, new: &Path) -> Output {
+    Command::new(BIN)
+        .args(["diff", "--against"])
+        .arg(dir)
+        .arg(new)
+        .output()
+        .expect("run httpserv-codegen diff --against")
+}
+
+#[test]
+fn against_a_generated_crate_reports_the_same_changes() {
+    // A crate generated from the older header, compared with the current header.
+    let older = generated_crate(&headers().join("httpserv-older.h"));
+    let out = against(older.path(), &httpserv_codegen::bundled_header());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let lines = stdout_lines(&out);
+    assert!(
+        lines[0].starts_with("--- httpserv-older.h (sha256 ")
+            && lines[0].ends_with("(generated crate)"),
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines[2..9],
+        [
+            "+ class IHttpRequest3 : IHttpRequest2 (26 slots, 1 own)",
+            "+ class IHttpRequest4 : IHttpRequest3 (27 slots, 1 own)",
+            "+ class IHttpResponse3 : IHttpResponse2 (31 slots, 1 own)",
+            "+ class IHttpResponse4 : IHttpResponse3 (36 slots, 5 own)",
+            "+ class IHttpContext3 : IHttpContext2 (44 slots, 4 own)",
+            "+ class IHttpContext4 : IHttpContext3 (46 slots, 2 own)",
+            "+ class IHttpServer3 : IHttpServer2 (32 slots, 1 own)",
+        ]
+    );
+    assert!(
+        lines[9].starts_with("summary: 7 types added, 0 removed;"),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.starts_with("ABI BREAK")),
+        "{lines:?}"
+    );
+
+    // The current crate against the header with a moved slot: the same loud break.
+    let current = generated_crate(&httpserv_codegen::bundled_header());
+    let moved = against(current.path(), &headers().join("httpserv-moved-slot.h"));
+    assert_eq!(moved.status.code(), Some(3));
+    let lines = stdout_lines(&moved);
+    assert!(
+        lines.contains(&"~ method IHttpUser::GetAuthenticationType: slot 2 -> 1".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("ABI BREAK: class IHttpUser: slot 1 was `GetUserName ")),
+        "{lines:?}"
+    );
+
+    // Against itself: nothing.
+    let same = against(current.path(), &httpserv_codegen::bundled_header());
+    assert_eq!(same.status.code(), Some(0));
+    assert_eq!(stdout_lines(&same).last().unwrap(), "no API changes");
+}
