@@ -1,7 +1,6 @@
 //! Finishing a request asynchronously: [`CompletionHandle`] and `IHttpContext3`.
 
 use core::cell::RefCell;
-use core::ffi::c_void;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 
@@ -16,15 +15,9 @@ use crate::*;
 /// (through the `IHttpServer` given to `RegisterModule`); `None` if IIS does not provide it
 /// (before IIS 8) or no module is registered yet.
 pub fn http_context3(ctx: &IHttpContext) -> Option<&IHttpContext3> {
-    let server = scope::current()?.server;
-    let input = (ctx as *const IHttpContext).cast_mut().cast::<c_void>();
-    // SAFETY: a live server and context; the result is the same request's object, which lives
-    // as long as `ctx`.
-    unsafe {
-        raw_calls::extended_interface(server, &IHttpContext::IID, input, &IHttpContext3::IID)
-            .ok()
-            .and_then(|p| p.cast::<IHttpContext3>().as_ref())
-    }
+    // SAFETY: the registration's server pointer is NULL or the live IHttpServer IIS gave.
+    let server = unsafe { scope::current()?.server.as_ref() }?;
+    server.http_get_extended_interface(ctx).ok()
 }
 
 const CREATED: u8 = 0;
@@ -86,20 +79,17 @@ impl CompletionHandle {
             Some(frame) if frame.handle.is_some() => Err(E_INVALID_STATE),
             Some(_) => Ok(()),
         })?;
-        let server = scope::current().map_or(core::ptr::null_mut(), |r| r.server);
-        // SAFETY: live server and context; no borrow of FRAME is held across the IIS calls.
-        let ctx3 = unsafe {
-            raw_calls::extended_interface(
-                server,
-                &IHttpContext::IID,
-                ctx_ptr.cast(),
-                &IHttpContext3::IID,
-            )
-        }?;
+        // SAFETY: the registration's server pointer is NULL or the live IHttpServer IIS gave.
+        // No borrow of FRAME is held across the IIS calls.
+        let server = unsafe { scope::current().and_then(|r| r.server.as_ref()) }
+            .ok_or(raw_calls::E_POINTER)?;
+        let ctx3: &IHttpContext3 = server
+            .http_get_extended_interface(ctx)
+            .map_err(|e| e.code())?;
         let shared = Arc::new(Shared {
             state: AtomicU8::new(CREATED),
             bytes: AtomicU32::new(0),
-            ctx3: ctx3.cast(),
+            ctx3: core::ptr::from_ref(ctx3).cast_mut(),
         });
         FRAME.with(|frame| {
             if let Some(frame) = frame.borrow_mut().as_mut() {

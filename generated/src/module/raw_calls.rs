@@ -6,11 +6,10 @@
 //! pointers the trampolines hold and return `HRESULT`s; each is `unsafe`: the caller passes
 //! live IIS objects.
 
-use core::ffi::c_void;
 use core::ptr;
 
 use widestring::U16CStr;
-use windows_sys::core::{GUID, HRESULT};
+use windows_sys::core::HRESULT;
 
 use crate::runtime::Result as IisResult;
 use crate::*;
@@ -23,8 +22,7 @@ fn hresult(result: IisResult<()>) -> HRESULT {
 pub(crate) const S_OK: HRESULT = 0;
 pub(crate) const E_FAIL: HRESULT = 0x8000_4005_u32 as HRESULT;
 pub(crate) const E_POINTER: HRESULT = 0x8000_4003_u32 as HRESULT;
-pub(crate) const E_INVALIDARG: HRESULT = 0x8007_0057_u32 as HRESULT;
-pub(crate) const E_NOINTERFACE: HRESULT = 0x8000_4002_u32 as HRESULT;
+pub(crate) use crate::runtime::E_INVALIDARG;
 /// `HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)`.
 pub(crate) const E_NOT_SUPPORTED: HRESULT = 0x8007_0032_u32 as HRESULT;
 /// `HRESULT_FROM_WIN32(ERROR_INVALID_STATE)`.
@@ -156,39 +154,6 @@ pub(crate) unsafe fn set_named_context(
     name: &U16CStr,
 ) -> HRESULT {
     hresult(unsafe { (*container).set_named_context(stored, name) })
-}
-
-/// `HttpGetExtendedInterface(pServer, pInput, &pOutput)` of httpserv.h: through
-/// `IHttpServer::GetExtendedInterface(HTTP_SERVER_INTERFACE_V2)` to `IHttpServer2`, then its
-/// `GetExtendedInterface(__uuidof(In), pInput, __uuidof(Out))`.
-pub(crate) unsafe fn extended_interface(
-    server: *mut IHttpServer,
-    input_iid: &GUID,
-    input: *mut c_void,
-    output_iid: &GUID,
-) -> Result<*mut c_void, HRESULT> {
-    // SAFETY: NULL or live objects; `input` is an object of `input_iid`.
-    unsafe {
-        let Some(server) = server.as_ref() else {
-            return Err(E_POINTER);
-        };
-        if input.is_null() {
-            return Err(E_POINTER);
-        }
-        let server2 = server
-            .get_extended_interface(HTTP_SERVER_INTERFACE_V2)
-            .map_err(|e| e.code())?
-            .cast::<IHttpServer2>();
-        let server2 = server2.as_ref().ok_or(E_NOINTERFACE)?;
-        let output = server2
-            .get_extended_interface(input_iid, input, output_iid)
-            .map_err(|e| e.code())?;
-        if output.is_null() {
-            Err(E_NOINTERFACE)
-        } else {
-            Ok(output)
-        }
-    }
 }
 
 /// `pHttpContext3->PostCompletion(cbBytes, NULL, NULL)`.
