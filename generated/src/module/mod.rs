@@ -3,7 +3,7 @@
 //!
 //! A whole module is one type, one trait impl and one macro line:
 //!
-//! ```ignore
+//! ```no_run
 //! use httpserv::*;
 //! use httpserv::module::HttpModule;
 //!

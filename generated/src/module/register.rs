@@ -256,7 +256,7 @@ pub unsafe fn register(
 /// | `global_priority` / `global_priority_for` | the same for global notifications |
 /// | `min_server_version` | lowest `dwServerVersion` accepted (default 7) |
 ///
-/// ```ignore
+/// ```no_run
 /// use httpserv::*;
 /// use httpserv::module::HttpModule;
 ///
