@@ -16,11 +16,13 @@ pub mod diff;
 pub mod emit;
 pub mod external;
 pub mod layout;
+pub mod libclang;
 pub mod model;
 pub mod parse;
 pub mod provenance;
 pub mod report;
 pub mod sdk;
+pub mod timing;
 pub mod validate;
 pub mod wrap;
 pub mod write;
@@ -102,16 +104,18 @@ pub fn parse_api(opts: &Options) -> Result<Api, Error> {
 /// Stages 1–2: the model and every class's vtable layout.
 pub fn analyze(opts: &Options) -> Result<(Api, Vec<VtableLayout>), Error> {
     let api = parse_api(opts)?;
-    validate::model(&api)?;
-    let layouts = layout::layout_api(&api)?;
-    validate::layouts(&api, &layouts)?;
+    timing::stage("validate", || validate::model(&api))?;
+    let layouts = timing::stage("layout", || layout::layout_api(&api))?;
+    timing::stage("validate", || validate::layouts(&api, &layouts))?;
     Ok((api, layouts))
 }
 
 /// Stages 1–3 and formatting: the files `generate` writes, in memory.
 pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Error> {
+    // Started first: rustfmt loads on another core while libclang parses.
+    let rustfmt = write::Rustfmt::spawn();
     let (mut api, layouts) = analyze(opts)?;
-    let (tokens, warnings) = emit_tokens(&api, &layouts, opts.target)?;
+    let (file, warnings) = emit_file(&api, &layouts, opts.target)?;
     api.warnings.extend(warnings);
     let header = vec![
         format!(
@@ -126,7 +130,7 @@ pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Erro
         ),
         "Do not edit: regenerate with `cargo run -p httpserv-codegen -- generate`.".to_string(),
     ];
-    let file = write::format_file(Path::new(BINDINGS_FILE), tokens, &header)?;
+    let file = write::format_parsed(Path::new(BINDINGS_FILE), file, &header, rustfmt)?;
     Ok((api, vec![file]))
 }
 
@@ -138,16 +142,37 @@ pub fn emit_tokens(
     layouts: &[VtableLayout],
     target: Target,
 ) -> Result<(proc_macro2::TokenStream, Vec<String>), Error> {
-    let (wraps, warnings) = wrap::plan_bundled(layouts)?;
-    let tokens = emit::emit_bindings(api, layouts, &wraps, target)?;
-    validate::emitted(api, &tokens)?;
+    let (tokens, warnings) = emit_unchecked(api, layouts, target)?;
+    timing::stage("validate", || validate::emitted(api, &tokens))?;
+    Ok((tokens, warnings))
+}
+
+/// [`emit_tokens`] parsed once into the `syn::File` that both the check and formatting use.
+fn emit_file(
+    api: &Api,
+    layouts: &[VtableLayout],
+    target: Target,
+) -> Result<(syn::File, Vec<String>), Error> {
+    let (tokens, warnings) = emit_unchecked(api, layouts, target)?;
+    let file = write::parse_file(Path::new(BINDINGS_FILE), tokens)?;
+    timing::stage("validate", || validate::emitted_file(api, &file))?;
+    Ok((file, warnings))
+}
+
+fn emit_unchecked(
+    api: &Api,
+    layouts: &[VtableLayout],
+    target: Target,
+) -> Result<(proc_macro2::TokenStream, Vec<String>), Error> {
+    let (wraps, warnings) = timing::stage("wrap plan", || wrap::plan_bundled(layouts))?;
+    let tokens = timing::stage("emit", || emit::emit_bindings(api, layouts, &wraps, target))?;
     Ok((tokens, warnings))
 }
 
 /// `generate`: writes the bindings atomically; returns the model (for its warnings).
 pub fn generate(opts: &Options) -> Result<Api, Error> {
     let (api, files) = generated_files(opts)?;
-    write::write_files(&opts.out_path(), &files)?;
+    timing::stage("write", || write::write_files(&opts.out_path(), &files))?;
     Ok(api)
 }
 

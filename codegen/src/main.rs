@@ -16,6 +16,19 @@ use httpserv_codegen::{Options, Target};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print the wall time of each pipeline stage (parse, validate, layout, wrap plan, emit,
+    /// format, write) to stderr at the end.
+    #[arg(long, global = true)]
+    time_stages: bool,
+}
+
+/// Prints the stage timings when `main` returns, whichever way it does.
+struct StageReport(std::time::Instant);
+
+impl Drop for StageReport {
+    fn drop(&mut self) {
+        eprint!("{}", httpserv_codegen::timing::report(self.0.elapsed()));
+    }
 }
 
 #[derive(Subcommand)]
@@ -111,7 +124,16 @@ impl Input {
 }
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
+    let _report = cli.time_stages.then(|| {
+        httpserv_codegen::timing::enable();
+        StageReport(started)
+    });
+    httpserv_codegen::timing::stage("find libclang", || {
+        // SAFETY: no other thread exists yet.
+        unsafe { httpserv_codegen::libclang::set_libclang_path() }
+    });
     let result = match cli.command {
         Command::Generate { input, out } => {
             let opts = input.options(out);

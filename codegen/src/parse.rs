@@ -93,7 +93,10 @@ pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
     let _guard = LIBCLANG
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let started = crate::timing::start();
     let clang = Clang::new().map_err(Error::Libclang)?;
+    crate::timing::record("parse: load libclang", started);
+    let started = crate::timing::start();
     let index = Index::new(&clang, false, false);
     let tu_source = format!(
         "#include <windows.h>\n#include \"{}\"\n",
@@ -115,7 +118,9 @@ pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
         })?;
 
     check_clang_diagnostics(&tu, req.header, &bytes)?;
+    crate::timing::record("parse: libclang", started);
 
+    let started = crate::timing::start();
     let header_path = std::fs::canonicalize(req.header).map_err(|e| Error::io(req.header, e))?;
     let mut walker = Walker {
         req,
@@ -135,6 +140,7 @@ pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
     };
     walker.collect_macros(&tu);
     walker.walk(tu.get_entity().get_children());
+    crate::timing::record("parse: model", started);
     if walker.api.classes.is_empty() && walker.errors.is_empty() {
         walker.errors.push(Diagnostic::new(
             loc_at(req.header, 1, 1),

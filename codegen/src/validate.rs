@@ -660,6 +660,12 @@ pub fn emitted(api: &Api, tokens: &TokenStream) -> Result<(), Error> {
         // Not a file: formatting reports that with its own message.
         return Ok(());
     };
+    emitted_file(api, &file)
+}
+
+/// [`emitted`] for tokens already parsed (the generator parses them once, for this and for
+/// formatting).
+pub fn emitted_file(api: &Api, file: &syn::File) -> Result<(), Error> {
     let mut errors = Vec::new();
     let mut types: HashMap<String, ()> = HashMap::new();
     let mut values: HashMap<String, ()> = HashMap::new();

@@ -27,21 +27,93 @@ pub fn format_file(
     tokens: TokenStream,
     header_lines: &[String],
 ) -> Result<GeneratedFile, Error> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Format {
+    let file = parse_file(relative_path, tokens)?;
+    format_parsed(relative_path, file, header_lines, Rustfmt::spawn_n(1))
+}
+
+/// The tokens as a `syn::File` (the form prettyplease prints), or the formatting error.
+pub fn parse_file(relative_path: &Path, tokens: TokenStream) -> Result<syn::File, Error> {
+    crate::timing::stage("format: syn", || syn::parse2(tokens)).map_err(|e| Error::Format {
         file: relative_path.display().to_string(),
         message: e.to_string(),
-    })?;
+    })
+}
+
+/// [`format_file`] for tokens already parsed, with `rustfmt` processes started beforehand.
+///
+/// A large file is cut between top-level items into as many pieces as there are processes,
+/// each formatted by its own `rustfmt` on its own core, and the outputs joined. rustfmt formats
+/// each item on its own (the generated file has no blank lines or comments between items, and
+/// every `use` line goes to the first piece, where rustfmt sorts them), so the result is
+/// byte-identical to formatting the whole file at once; `tests` checks that.
+pub fn format_parsed(
+    relative_path: &Path,
+    file: syn::File,
+    header_lines: &[String],
+    rustfmt: Rustfmt,
+) -> Result<GeneratedFile, Error> {
     let mut contents = String::new();
     for line in header_lines {
         contents.push_str("// ");
         contents.push_str(line);
         contents.push('\n');
     }
-    contents.push_str(&rustfmt(&prettyplease::unparse(&file), relative_path)?);
+    let pieces = crate::timing::stage("format: prettyplease", || {
+        pretty_pieces(file, rustfmt.processes.len())
+    });
+    let formatted =
+        crate::timing::stage("format: rustfmt", || rustfmt.format(pieces, relative_path))?;
+    contents.push_str(&formatted);
     Ok(GeneratedFile {
         relative_path: relative_path.to_path_buf(),
         contents,
     })
+}
+
+/// The smallest piece worth a `rustfmt` process of its own (its start-up is hidden behind the
+/// parse, but it still costs a core for a while).
+const MIN_PIECE_BYTES: usize = 48 * 1024;
+
+/// prettyplease's text of `file` in at most `max` pieces of similar size, cut between items,
+/// every `use` item in the first one.
+fn pretty_pieces(file: syn::File, max: usize) -> Vec<String> {
+    let syn::File {
+        shebang,
+        attrs,
+        items,
+    } = file;
+    let print = |attrs: Vec<syn::Attribute>, items: Vec<syn::Item>| {
+        prettyplease::unparse(&syn::File {
+            shebang: None,
+            attrs,
+            items,
+        })
+    };
+    if max <= 1 || shebang.is_some() {
+        return vec![print(attrs, items)];
+    }
+    // One text per item (prettyplease prints items one after the other, so these join into
+    // the text of the whole file); the head is the inner attributes and the `use` lines.
+    let uses = items
+        .iter()
+        .take_while(|i| matches!(i, syn::Item::Use(_)))
+        .count();
+    let mut items = items.into_iter();
+    let head = print(attrs, items.by_ref().take(uses).collect());
+    let texts: Vec<String> = items.map(|item| print(Vec::new(), vec![item])).collect();
+    let total = head.len() + texts.iter().map(String::len).sum::<usize>();
+    let count = (total / MIN_PIECE_BYTES).clamp(1, max);
+    let target = total.div_ceil(count);
+    let mut pieces = vec![head];
+    for text in texts {
+        let full = pieces.last().is_some_and(|last| last.len() >= target);
+        if full && pieces.len() < count {
+            pieces.push(text);
+        } else {
+            pieces.last_mut().expect("never empty").push_str(&text);
+        }
+    }
+    pieces
 }
 
 /// The rustfmt settings for generated code (pinned, independent of the user's environment).
@@ -49,56 +121,113 @@ fn rustfmt_config() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("rustfmt-generated.toml")
 }
 
-/// Runs `rustfmt` (or `$RUSTFMT`) over `source` through stdin/stdout.
-fn rustfmt(source: &str, relative_path: &Path) -> Result<String, Error> {
-    use std::process::{Command, Stdio};
-    let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-    let format_error = |message: String| Error::Format {
-        file: relative_path.display().to_string(),
-        message,
-    };
-    let mut child = Command::new(&program)
-        .arg("--config-path")
-        .arg(rustfmt_config())
-        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            format_error(format!(
-                "cannot run `{}` ({e}); install it with `rustup component add rustfmt` or set RUSTFMT",
-                program.to_string_lossy()
-            ))
-        })?;
-    // Write from another thread: rustfmt may fill its stdout pipe before reading all input.
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = source.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format_error(format!("rustfmt failed: {e}")))?;
-    let written = writer
-        .join()
-        .map_err(|_| format_error("rustfmt input thread panicked".into()))?;
-    if !output.status.success() {
-        return Err(format_error(format!(
-            "rustfmt exited with {}: {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        )));
+/// `rustfmt` (or `$RUSTFMT`) processes started before their input exists, reading stdin.
+///
+/// Starting rustfmt costs as much as the parse (the rustup proxy, then loading
+/// `librustc_driver`); [`crate::generated_files`] starts them before parsing so that happens on
+/// other cores while libclang parses. One per core (at most [`Rustfmt::MAX_PROCESSES`]): large
+/// files are formatted in pieces in parallel. Processes dropped unused (an error on the way, a
+/// small file) are killed and reaped.
+pub struct Rustfmt {
+    program: std::ffi::OsString,
+    processes: Vec<std::io::Result<std::process::Child>>,
+}
+
+impl Rustfmt {
+    pub const MAX_PROCESSES: usize = 4;
+
+    /// Starts one process per available core, up to [`Self::MAX_PROCESSES`].
+    pub fn spawn() -> Rustfmt {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Rustfmt::spawn_n(cores.min(Self::MAX_PROCESSES))
     }
-    written.map_err(|e| format_error(format!("writing to rustfmt: {e}")))?;
-    String::from_utf8(output.stdout).map_err(|e| format_error(format!("rustfmt output: {e}")))
+
+    /// Starts `n` processes (at least one).
+    pub fn spawn_n(n: usize) -> Rustfmt {
+        use std::process::{Command, Stdio};
+        let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+        let processes = (0..n.max(1))
+            .map(|_| {
+                Command::new(&program)
+                    .arg("--config-path")
+                    .arg(rustfmt_config())
+                    .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+            })
+            .collect();
+        Rustfmt { program, processes }
+    }
+
+    /// Formats each piece (stdin to stdout) with its own process and joins the outputs.
+    fn format(mut self, pieces: Vec<String>, relative_path: &Path) -> Result<String, Error> {
+        let format_error = |message: String| Error::Format {
+            file: relative_path.display().to_string(),
+            message,
+        };
+        let mut running = Vec::with_capacity(pieces.len());
+        for (piece, process) in pieces.into_iter().zip(self.processes.drain(..)) {
+            let mut child = process.map_err(|e| {
+                format_error(format!(
+                    "cannot run `{}` ({e}); install it with `rustup component add rustfmt` or set RUSTFMT",
+                    self.program.to_string_lossy()
+                ))
+            })?;
+            // Write from another thread: rustfmt may fill its stdout pipe before reading all
+            // input.
+            let mut stdin = child.stdin.take().expect("stdin is piped");
+            let writer = std::thread::spawn(move || stdin.write_all(piece.as_bytes()));
+            running.push((child, writer));
+        }
+        let mut formatted = String::new();
+        for (child, writer) in running {
+            let output = child
+                .wait_with_output()
+                .map_err(|e| format_error(format!("rustfmt failed: {e}")))?;
+            let written = writer
+                .join()
+                .map_err(|_| format_error("rustfmt input thread panicked".into()))?;
+            if !output.status.success() {
+                return Err(format_error(format!(
+                    "rustfmt exited with {}: {}",
+                    output.status,
+                    String::from_utf8_lossy(&output.stderr)
+                )));
+            }
+            written.map_err(|e| format_error(format!("writing to rustfmt: {e}")))?;
+            formatted.push_str(
+                std::str::from_utf8(&output.stdout)
+                    .map_err(|e| format_error(format!("rustfmt output: {e}")))?,
+            );
+        }
+        Ok(formatted)
+    }
+}
+
+impl Drop for Rustfmt {
+    fn drop(&mut self) {
+        for child in self.processes.iter_mut().flatten() {
+            // Never given input: closing stdin alone would let it format an empty file.
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// Writes every file under `out_dir`. Each file is written to a temporary file in its own
 /// folder and renamed over the old one, so a failure (unwritable folder, full disk) leaves the
-/// previous version intact. Nothing is renamed until every temporary file is complete.
+/// previous version intact. Nothing is renamed until every temporary file is complete. A file
+/// whose bytes are already those on disk is not rewritten, so its modification time stays and
+/// cargo does not rebuild the generated crate after a regeneration that changed nothing.
 pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error> {
     let mut staged = Vec::with_capacity(files.len());
     for file in files {
         let target = out_dir.join(&file.relative_path);
+        if std::fs::read(&target).is_ok_and(|old| old == file.contents.as_bytes()) {
+            continue;
+        }
         let dir = target.parent().unwrap_or(out_dir);
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let mut temp = tempfile::Builder::new()
@@ -173,12 +302,69 @@ mod tests {
     }
 
     #[test]
+    fn formatting_in_pieces_is_formatting_at_once() {
+        // Items of the shapes the generator emits, enough for several pieces, `use` lines out
+        // of rustfmt's order; long lines so that rustfmt has to break them.
+        let items = (0..400).map(|i| {
+            let name = quote::format_ident!("IThing{i}_Vtbl");
+            let doc = format!(" The vtable of thing number {i}, which is long enough to wrap.");
+            quote! {
+                #[doc = #doc]
+                #[repr(C)]
+                pub struct #name {
+                    #[wrap(name = "get_thing", ret = iface_or_null, params(first = cstr, second = bytes(count)))]
+                    pub GetThing: unsafe extern "system" fn(this: *mut c_void, first: *const u8, second: *const u8, count: u32) -> *mut c_void,
+                    pub Other: unsafe extern "system" fn(this: *mut c_void) -> u32,
+                }
+                pub const #name: Option<&str> = Some("a constant whose value is long enough to need a line break");
+            }
+        });
+        let tokens = quote! {
+            #![doc = " Inner doc."]
+            #![allow(non_snake_case)]
+            use windows_sys::core::PCSTR;
+            use core::ffi::c_void;
+            use windows_sys::Win32::Foundation::HANDLE;
+            #(#items)*
+        };
+        let header = ["@generated test".to_string()];
+        let path = Path::new("src/x.rs");
+        let whole = format_parsed(
+            path,
+            parse_file(path, tokens.clone()).unwrap(),
+            &header,
+            Rustfmt::spawn_n(1),
+        )
+        .unwrap();
+        let file = parse_file(path, tokens).unwrap();
+        assert!(pretty_pieces(file.clone(), 3).len() == 3, "not cut");
+        let pieces = format_parsed(path, file, &header, Rustfmt::spawn_n(3)).unwrap();
+        assert!(
+            whole
+                .contents
+                .contains("use core::ffi::c_void;\nuse windows_sys::Win32")
+        );
+        assert_eq!(whole.contents, pieces.contents);
+    }
+
+    #[test]
     fn write_then_check_round_trips_and_detects_edits() {
         let dir = tempfile::tempdir().unwrap();
         let files = [sample()];
         assert_eq!(stale_files(dir.path(), &files).len(), 1);
         write_files(dir.path(), &files).unwrap();
         assert!(stale_files(dir.path(), &files).is_empty());
+        // Unchanged: not rewritten (same modification time).
+        let modified = || {
+            std::fs::metadata(dir.path().join("src/x.rs"))
+                .unwrap()
+                .modified()
+                .unwrap()
+        };
+        let first = modified();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_files(dir.path(), &files).unwrap();
+        assert_eq!(modified(), first);
         std::fs::write(dir.path().join("src/x.rs"), "edited").unwrap();
         assert_eq!(stale_files(dir.path(), &files).len(), 1);
         // No temporary files are left behind.

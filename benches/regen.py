@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Whole-process regeneration benchmarks (issue 7, items 1 and 2). Linux; needs clang++.
+
+    benches/regen.py floor   [--runs N] [--bin PATH] [--baseline PATH]
+    benches/regen.py scaling [--runs N] [--bin PATH] [--scales 1 10 100]
+
+`floor`: `httpserv-codegen generate` on the bundled header against the floor, a bare
+`clang++ -fsyntax-only` of the same translation unit with the same flags, measured in the same
+run, interleaved (so drift hits all equally). Also shown: the libclang floor (the libclang the
+generator loads, dlopen + parse with the generator's options, benches/libclang_floor.c; needs
+`cc`) and the per-stage breakdown from `generate --time-stages` (medians). `--baseline` adds
+another generator binary (e.g. one built from an older commit) to the same run.
+
+`scaling`: synthetic headers with 1x, 10x, 100x the classes (benches/synthetic.py); for each,
+generate and the floor of that header; the growth of (generate - floor) against 1x.
+
+Medians of wall time; `cpu` is user+sys of the process and the children it waited for
+(rustfmt). Without --bin the release binary is built first (`cargo build --release`).
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benches"))
+import synthetic  # noqa: E402
+
+CLANG_FLAGS = ["-x", "c++", "-std=c++14", "-fms-extensions", "-fms-compatibility", "-fno-rtti",
+               "-nostdlibinc", "-DWIN32", '-D__FUNCTION__=""', "--target=x86_64-pc-windows-msvc",
+               f"-I{ROOT / 'codegen/sdk/shims'}"]
+
+
+def run(cmd, env=None):
+    """(wall seconds, cpu seconds, stderr) of one run; fails loudly on a non-zero exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed:\n{stderr.decode(errors='replace')}")
+    return wall, usage.ru_utime + usage.ru_stime, stderr.decode(errors="replace")
+
+
+def stage_times(stderr):
+    return {m[1].strip(): float(m[2]) for m in re.finditer(r"^time: (.+?)\s+([\d.]+) ms$",
+                                                            stderr, re.M)}
+
+
+def libclang_path():
+    """The libclang httpserv-codegen loads: LIBCLANG_PATH, else the highest version in the
+    usual Linux folders (the rule of codegen/src/libclang.rs, simplified)."""
+    if os.environ.get("LIBCLANG_PATH"):
+        return Path(os.environ["LIBCLANG_PATH"])
+
+    def version(name):
+        v = name[len("libclang.so."):] if name.startswith("libclang.so.") else \
+            name[9:-3] if name.startswith("libclang-") else ""
+        return [int(p) if p.isdigit() else 0 for p in v.split(".")] if v else []
+
+    best = None
+    for d in [*Path("/usr/lib").glob("llvm*/lib"), *Path("/usr/lib").glob("*-linux-*"),
+              Path("/usr/lib"), Path("/usr/local/lib")]:
+        for f in sorted(d.glob("libclang*.so*")):
+            if "-cpp." in f.name or not re.match(r"libclang(-[\d.]+)?\.so", f.name):
+                continue
+            if best is None or version(f.name) > best[0]:
+                best = (version(f.name), f)
+    return best and best[1]
+
+
+def build_libclang_floor(work):
+    exe = work / "libclang_floor"
+    try:
+        subprocess.run(["cc", "-O2", "-o", exe, ROOT / "benches/libclang_floor.c", "-ldl"],
+                       check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return exe
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def measure(commands, runs):
+    """Interleaved runs of every command; name -> {"wall": [...], "cpu": [...], "stages": [...]}"""
+    for cmd in commands.values():  # warm caches, fail early
+        run(cmd)
+    samples = {name: {"wall": [], "cpu": [], "stages": []} for name in commands}
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            wall, cpu, stderr = run(cmd)
+            samples[name]["wall"].append(wall)
+            samples[name]["cpu"].append(cpu)
+            samples[name]["stages"].append(stage_times(stderr))
+    return samples
+
+
+def binary(args):
+    if args.bin:
+        return Path(args.bin)
+    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "httpserv-codegen"],
+                   cwd=ROOT, check=True)
+    return ROOT / "target/release/httpserv-codegen"
+
+
+def floor_bench(args):
+    bin_ = binary(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        tu = work / "tu.cpp"
+        tu.write_text(f'#include <windows.h>\n#include "{ROOT / "codegen/sdk/httpserv.h"}"\n')
+        commands = {"clang++ -fsyntax-only (floor)": ["clang++", *CLANG_FLAGS, "-fsyntax-only", tu]}
+        lib, floor_exe = libclang_path(), build_libclang_floor(work)
+        if lib and floor_exe:
+            commands[f"libclang floor ({lib.name})"] = [floor_exe, lib, tu, *CLANG_FLAGS]
+        commands["httpserv-codegen generate"] = [bin_, "generate", "--out", work / "out",
+                                                 "--time-stages"]
+        if args.baseline:
+            commands["baseline generate"] = [args.baseline, "generate", "--out", work / "base"]
+        samples = measure(commands, args.runs)
+    floor = median(samples["clang++ -fsyntax-only (floor)"]["wall"])
+    floor_cpu = median(samples["clang++ -fsyntax-only (floor)"]["cpu"])
+    print(f"runs: {args.runs}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    print()
+    print("| command | wall (median) | vs floor | cpu (median) | vs floor |")
+    print("|---|---:|---:|---:|---:|")
+    for name, s in samples.items():
+        w, c = median(s["wall"]), median(s["cpu"])
+        print(f"| {name} | {w * 1000:.1f} ms | {w / floor:.2f}x | {c * 1000:.1f} ms | "
+              f"{c / floor_cpu:.2f}x |")
+    stages = samples["httpserv-codegen generate"]["stages"]
+    if stages and stages[0]:
+        print()
+        print("| stage of `generate --time-stages` | median |")
+        print("|---|---:|")
+        for name in stages[0]:
+            print(f"| {name} | {median([s.get(name, 0.0) for s in stages]):.1f} ms |")
+
+
+def scaling_bench(args):
+    bin_ = binary(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        commands = {}
+        for n in args.scales:
+            header = work / f"synthetic-{n}x.h"
+            header.write_text(synthetic.synthetic(n))
+            tu = work / f"tu-{n}x.cpp"
+            tu.write_text(f'#include <windows.h>\n#include "{header}"\n')
+            commands[f"floor {n}x"] = ["clang++", *CLANG_FLAGS, "-fsyntax-only", tu]
+            commands[f"generate {n}x"] = [bin_, "generate", "--header", header,
+                                          "--out", work / f"out-{n}x", "--time-stages"]
+        samples = measure(commands, args.runs)
+    base = args.scales[0]
+    net = {n: median(samples[f"generate {n}x"]["wall"]) - median(samples[f"floor {n}x"]["wall"])
+           for n in args.scales}
+    print(f"runs: {args.runs}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    print()
+    print(f"| scale | floor | generate | generate - floor | growth vs {base}x |")
+    print("|---|---:|---:|---:|---:|")
+    for n in args.scales:
+        f, g = (median(samples[f"{k} {n}x"]["wall"]) for k in ("floor", "generate"))
+        print(f"| {n}x | {f * 1000:.0f} ms | {g * 1000:.0f} ms | {net[n] * 1000:.0f} ms | "
+              f"{net[n] / net[base]:.2f}x (input {n // base}x) |")
+    print()
+    names = list(samples[f"generate {base}x"]["stages"][0])
+    print("| stage | " + " | ".join(f"{n}x" for n in args.scales) + " |")
+    print("|---|" + "---:|" * len(args.scales))
+    for name in names:
+        cells = [median([s.get(name, 0.0) for s in samples[f"generate {n}x"]["stages"]])
+                 for n in args.scales]
+        print(f"| {name} | " + " | ".join(f"{c:.0f} ms" for c in cells) + " |")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="mode", required=True)
+    f = sub.add_parser("floor", help="generate vs clang++ -fsyntax-only, stage breakdown")
+    f.add_argument("--runs", type=int, default=30)
+    f.add_argument("--bin", help="httpserv-codegen binary (default: build the release one)")
+    f.add_argument("--baseline", help="another httpserv-codegen binary to time in the same run")
+    s = sub.add_parser("scaling", help="synthetic 1x/10x/100x headers")
+    s.add_argument("--runs", type=int, default=5)
+    s.add_argument("--bin")
+    s.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
+    args = p.parse_args()
+    floor_bench(args) if args.mode == "floor" else scaling_bench(args)
+
+
+if __name__ == "__main__":
+    main()
