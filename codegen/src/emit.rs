@@ -33,7 +33,7 @@ pub fn emit_bindings(
         items.push(emitter.structure(s));
     }
     for (class, layout) in api.classes.iter().zip(layouts) {
-        items.push(emitter.class(class, layout, layouts));
+        items.push(emitter.class(class, layout));
     }
     let aliases = emitter.function_pointer_aliases();
     if !emitter.errors.is_empty() {
@@ -67,6 +67,7 @@ pub fn emit_bindings(
         })
         .collect();
     let object_type = (!api.classes.is_empty()).then(rust_object);
+    let flags = flag_types(api);
     let interface_trait = api
         .classes
         .iter()
@@ -92,6 +93,7 @@ pub fn emit_bindings(
 
         #provenance
         #(#constants)*
+        #(#flags)*
         #(#enums)*
         #(#opaque)*
         #(#aliases)*
@@ -99,6 +101,98 @@ pub fn emit_bindings(
         #interface_trait
         #(#items)*
     })
+}
+
+/// `#define` families that are bit masks, and the typed flags the bindings declare for them.
+/// The constants stay as they are; each family also becomes a `#[repr(transparent)]` newtype
+/// with one associated constant per `#define` (prefix dropped) and the bit operators.
+pub const FLAG_GROUPS: &[(&str, &str, &str)] = &[
+    (
+        "RQ_",
+        "RequestNotifications",
+        "request notifications (`RQ_*`): which `CHttpModule` handlers run",
+    ),
+    (
+        "GL_",
+        "GlobalNotifications",
+        "global notifications (`GL_*`): which `CGlobalModule` handlers run",
+    ),
+    (
+        "CLONE_FLAG_",
+        "CloneFlags",
+        "what `IHttpContext::CloneContext` copies (`CLONE_FLAG_*`)",
+    ),
+    (
+        "EXECUTE_FLAG_",
+        "ExecuteFlags",
+        "how `IHttpContext::ExecuteRequest` runs a child request (`EXECUTE_FLAG_*`)",
+    ),
+];
+
+/// The typed flags of every [`FLAG_GROUPS`] family that has integer constants in the header.
+fn flag_types(api: &Api) -> Vec<TokenStream> {
+    FLAG_GROUPS
+        .iter()
+        .filter_map(|(prefix, type_name, what)| {
+            let members: Vec<TokenStream> = api
+                .constants
+                .iter()
+                .filter(|c| c.name.starts_with(prefix))
+                .filter_map(|c| match c.value {
+                    ConstValue::Int { value, .. } if u32::try_from(value).is_ok() => {
+                        let member = rust_ident(&c.name[prefix.len()..]);
+                        let constant = format_ident!("{}", c.name);
+                        let doc = format!(" `{}`.", c.name);
+                        Some(quote!(#[doc = #doc] pub const #member: Self = Self(#constant);))
+                    }
+                    _ => None,
+                })
+                .collect();
+            if members.is_empty() {
+                return None;
+            }
+            let ty = format_ident!("{}", type_name);
+            let doc = format!(" Typed {what}; combine with `|`.");
+            Some(quote! {
+                #[doc = #doc]
+                #[repr(transparent)]
+                #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+                pub struct #ty(pub u32);
+                impl #ty {
+                    #(#members)*
+                    #[doc = " No flag."]
+                    pub const fn empty() -> Self {
+                        Self(0)
+                    }
+                    #[doc = " The `DWORD` IIS receives."]
+                    pub const fn bits(self) -> u32 {
+                        self.0
+                    }
+                    #[doc = " Whether every flag of `other` is set."]
+                    pub const fn contains(self, other: Self) -> bool {
+                        self.0 & other.0 == other.0
+                    }
+                }
+                impl core::ops::BitOr for #ty {
+                    type Output = Self;
+                    fn bitor(self, other: Self) -> Self {
+                        Self(self.0 | other.0)
+                    }
+                }
+                impl core::ops::BitOrAssign for #ty {
+                    fn bitor_assign(&mut self, other: Self) {
+                        self.0 |= other.0;
+                    }
+                }
+                impl core::ops::BitAnd for #ty {
+                    type Output = Self;
+                    fn bitand(self, other: Self) -> Self {
+                        Self(self.0 & other.0)
+                    }
+                }
+            })
+        })
+        .collect()
 }
 
 /// The trait of classes with a uuid, which `HttpGetExtendedInterface`-style lookups need.
@@ -341,7 +435,7 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn class(&mut self, class: &Class, layout: &VtableLayout, all: &[VtableLayout]) -> TokenStream {
+    fn class(&mut self, class: &Class, layout: &VtableLayout) -> TokenStream {
         let name = format_ident!("{}", class.name);
         let vtbl = format_ident!("{}_Vtbl", class.name);
         let decl = match &class.base {
@@ -399,10 +493,7 @@ impl<'a> Emitter<'a> {
         });
         let base_field = class.base.as_ref().map(|base| {
             let base_vtbl = format_ident!("{}_Vtbl", base);
-            let base_len = all
-                .iter()
-                .find(|l| &l.class == base)
-                .map_or(0, |l| l.slots.len());
+            let base_len = layout.base_slots;
             let doc = format!(" Slots 0..{base_len}: the vtable of `{base}`.");
             quote! { #[doc = #doc] pub base__: #base_vtbl, }
         });
@@ -833,6 +924,9 @@ fn short_loc(loc: &SourceLoc) -> String {
 /// A Rust identifier for a C++ name: raw identifiers for keywords, a trailing `_` for the
 /// keywords that cannot be raw (`self`, `Self`, `super`, `crate`).
 pub fn rust_ident(name: &str) -> Ident {
+    if name.is_empty() {
+        return format_ident!("unnamed_");
+    }
     if matches!(name, "self" | "Self" | "super" | "crate" | "_") {
         return format_ident!("{}_", name);
     }

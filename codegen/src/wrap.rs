@@ -456,6 +456,24 @@ fn check_param(kind: &Kind, ty: &CType, method: &Method) -> Result<(), String> {
     let ok = match kind.name.as_str() {
         "value" | "raw" => true,
         "bool" => is_named(ty, &["BOOL"]),
+        "flags" => {
+            let known = crate::emit::FLAG_GROUPS
+                .iter()
+                .any(|(_, name, _)| kind.arg.as_deref() == Some(name));
+            if !known {
+                return Err(format!(
+                    "`{}` names no flags type of the bindings",
+                    kind.render()
+                ));
+            }
+            matches!(
+                ty.canonical(),
+                CType::Int {
+                    bytes: 4,
+                    signed: false
+                }
+            )
+        }
         "cstr" | "opt_cstr" | "bytes" => is_narrow_string(ty),
         "wstr" | "opt_wstr" | "wide" => is_wide_string(ty),
         "iface" | "opt_iface" => is_class_pointer(ty),
@@ -476,7 +494,7 @@ fn check_param(kind: &Kind, ty: &CType, method: &Method) -> Result<(), String> {
             spelling(ty)
         ));
     }
-    if let Some(partner) = &kind.arg
+    if let Some(partner) = kind.arg.as_ref().filter(|_| kind.name != "flags")
         && !method.params.iter().any(|p| &p.name == partner)
     {
         return Err(format!(

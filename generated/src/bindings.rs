@@ -163,6 +163,240 @@ pub const HTTP_USER_VARIABLE_CRED_HANDLE: &core::ffi::CStr = c"CredHandle";
 ///
 /// NUL-terminated; `.as_ptr()` gives a `PCSTR`.
 pub const MODULE_REGISTERMODULE: &core::ffi::CStr = c"RegisterModule";
+/// Typed request notifications (`RQ_*`): which `CHttpModule` handlers run; combine with `|`.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RequestNotifications(pub u32);
+impl RequestNotifications {
+    /// `RQ_BEGIN_REQUEST`.
+    pub const BEGIN_REQUEST: Self = Self(RQ_BEGIN_REQUEST);
+    /// `RQ_AUTHENTICATE_REQUEST`.
+    pub const AUTHENTICATE_REQUEST: Self = Self(RQ_AUTHENTICATE_REQUEST);
+    /// `RQ_AUTHORIZE_REQUEST`.
+    pub const AUTHORIZE_REQUEST: Self = Self(RQ_AUTHORIZE_REQUEST);
+    /// `RQ_RESOLVE_REQUEST_CACHE`.
+    pub const RESOLVE_REQUEST_CACHE: Self = Self(RQ_RESOLVE_REQUEST_CACHE);
+    /// `RQ_MAP_REQUEST_HANDLER`.
+    pub const MAP_REQUEST_HANDLER: Self = Self(RQ_MAP_REQUEST_HANDLER);
+    /// `RQ_ACQUIRE_REQUEST_STATE`.
+    pub const ACQUIRE_REQUEST_STATE: Self = Self(RQ_ACQUIRE_REQUEST_STATE);
+    /// `RQ_PRE_EXECUTE_REQUEST_HANDLER`.
+    pub const PRE_EXECUTE_REQUEST_HANDLER: Self = Self(RQ_PRE_EXECUTE_REQUEST_HANDLER);
+    /// `RQ_EXECUTE_REQUEST_HANDLER`.
+    pub const EXECUTE_REQUEST_HANDLER: Self = Self(RQ_EXECUTE_REQUEST_HANDLER);
+    /// `RQ_RELEASE_REQUEST_STATE`.
+    pub const RELEASE_REQUEST_STATE: Self = Self(RQ_RELEASE_REQUEST_STATE);
+    /// `RQ_UPDATE_REQUEST_CACHE`.
+    pub const UPDATE_REQUEST_CACHE: Self = Self(RQ_UPDATE_REQUEST_CACHE);
+    /// `RQ_LOG_REQUEST`.
+    pub const LOG_REQUEST: Self = Self(RQ_LOG_REQUEST);
+    /// `RQ_END_REQUEST`.
+    pub const END_REQUEST: Self = Self(RQ_END_REQUEST);
+    /// `RQ_SEND_RESPONSE_STATUS_AND_HEADERS`.
+    pub const SEND_RESPONSE_STATUS_AND_HEADERS: Self = Self(RQ_SEND_RESPONSE_STATUS_AND_HEADERS);
+    /// `RQ_CUSTOM_NOTIFICATION`.
+    pub const CUSTOM_NOTIFICATION: Self = Self(RQ_CUSTOM_NOTIFICATION);
+    /// `RQ_SEND_RESPONSE`.
+    pub const SEND_RESPONSE: Self = Self(RQ_SEND_RESPONSE);
+    /// `RQ_READ_ENTITY`.
+    pub const READ_ENTITY: Self = Self(RQ_READ_ENTITY);
+    /// `RQ_MAP_PATH`.
+    pub const MAP_PATH: Self = Self(RQ_MAP_PATH);
+    /// No flag.
+    pub const fn empty() -> Self {
+        Self(0)
+    }
+    /// The `DWORD` IIS receives.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+    /// Whether every flag of `other` is set.
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+impl core::ops::BitOr for RequestNotifications {
+    type Output = Self;
+    fn bitor(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+impl core::ops::BitOrAssign for RequestNotifications {
+    fn bitor_assign(&mut self, other: Self) {
+        self.0 |= other.0;
+    }
+}
+impl core::ops::BitAnd for RequestNotifications {
+    type Output = Self;
+    fn bitand(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+}
+/// Typed global notifications (`GL_*`): which `CGlobalModule` handlers run; combine with `|`.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct GlobalNotifications(pub u32);
+impl GlobalNotifications {
+    /// `GL_STOP_LISTENING`.
+    pub const STOP_LISTENING: Self = Self(GL_STOP_LISTENING);
+    /// `GL_CACHE_CLEANUP`.
+    pub const CACHE_CLEANUP: Self = Self(GL_CACHE_CLEANUP);
+    /// `GL_CACHE_OPERATION`.
+    pub const CACHE_OPERATION: Self = Self(GL_CACHE_OPERATION);
+    /// `GL_HEALTH_CHECK`.
+    pub const HEALTH_CHECK: Self = Self(GL_HEALTH_CHECK);
+    /// `GL_CONFIGURATION_CHANGE`.
+    pub const CONFIGURATION_CHANGE: Self = Self(GL_CONFIGURATION_CHANGE);
+    /// `GL_FILE_CHANGE`.
+    pub const FILE_CHANGE: Self = Self(GL_FILE_CHANGE);
+    /// `GL_PRE_BEGIN_REQUEST`.
+    pub const PRE_BEGIN_REQUEST: Self = Self(GL_PRE_BEGIN_REQUEST);
+    /// `GL_APPLICATION_START`.
+    pub const APPLICATION_START: Self = Self(GL_APPLICATION_START);
+    /// `GL_APPLICATION_RESOLVE_MODULES`.
+    pub const APPLICATION_RESOLVE_MODULES: Self = Self(GL_APPLICATION_RESOLVE_MODULES);
+    /// `GL_APPLICATION_STOP`.
+    pub const APPLICATION_STOP: Self = Self(GL_APPLICATION_STOP);
+    /// `GL_RSCA_QUERY`.
+    pub const RSCA_QUERY: Self = Self(GL_RSCA_QUERY);
+    /// `GL_TRACE_EVENT`.
+    pub const TRACE_EVENT: Self = Self(GL_TRACE_EVENT);
+    /// `GL_CUSTOM_NOTIFICATION`.
+    pub const CUSTOM_NOTIFICATION: Self = Self(GL_CUSTOM_NOTIFICATION);
+    /// `GL_THREAD_CLEANUP`.
+    pub const THREAD_CLEANUP: Self = Self(GL_THREAD_CLEANUP);
+    /// `GL_APPLICATION_PRELOAD`.
+    pub const APPLICATION_PRELOAD: Self = Self(GL_APPLICATION_PRELOAD);
+    /// `GL_SUSPEND_PROCESS`.
+    pub const SUSPEND_PROCESS: Self = Self(GL_SUSPEND_PROCESS);
+    /// No flag.
+    pub const fn empty() -> Self {
+        Self(0)
+    }
+    /// The `DWORD` IIS receives.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+    /// Whether every flag of `other` is set.
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+impl core::ops::BitOr for GlobalNotifications {
+    type Output = Self;
+    fn bitor(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+impl core::ops::BitOrAssign for GlobalNotifications {
+    fn bitor_assign(&mut self, other: Self) {
+        self.0 |= other.0;
+    }
+}
+impl core::ops::BitAnd for GlobalNotifications {
+    type Output = Self;
+    fn bitand(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+}
+/// Typed what `IHttpContext::CloneContext` copies (`CLONE_FLAG_*`); combine with `|`.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CloneFlags(pub u32);
+impl CloneFlags {
+    /// `CLONE_FLAG_BASICS`.
+    pub const BASICS: Self = Self(CLONE_FLAG_BASICS);
+    /// `CLONE_FLAG_HEADERS`.
+    pub const HEADERS: Self = Self(CLONE_FLAG_HEADERS);
+    /// `CLONE_FLAG_ENTITY`.
+    pub const ENTITY: Self = Self(CLONE_FLAG_ENTITY);
+    /// `CLONE_FLAG_NO_PRECONDITION`.
+    pub const NO_PRECONDITION: Self = Self(CLONE_FLAG_NO_PRECONDITION);
+    /// `CLONE_FLAG_NO_DAV`.
+    pub const NO_DAV: Self = Self(CLONE_FLAG_NO_DAV);
+    /// `CLONE_FLAG_USER_CACHE_VARY_BY`.
+    pub const USER_CACHE_VARY_BY: Self = Self(CLONE_FLAG_USER_CACHE_VARY_BY);
+    /// `CLONE_FLAG_SERVER_VARIABLE`.
+    pub const SERVER_VARIABLE: Self = Self(CLONE_FLAG_SERVER_VARIABLE);
+    /// No flag.
+    pub const fn empty() -> Self {
+        Self(0)
+    }
+    /// The `DWORD` IIS receives.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+    /// Whether every flag of `other` is set.
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+impl core::ops::BitOr for CloneFlags {
+    type Output = Self;
+    fn bitor(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+impl core::ops::BitOrAssign for CloneFlags {
+    fn bitor_assign(&mut self, other: Self) {
+        self.0 |= other.0;
+    }
+}
+impl core::ops::BitAnd for CloneFlags {
+    type Output = Self;
+    fn bitand(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+}
+/// Typed how `IHttpContext::ExecuteRequest` runs a child request (`EXECUTE_FLAG_*`); combine with `|`.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ExecuteFlags(pub u32);
+impl ExecuteFlags {
+    /// `EXECUTE_FLAG_NO_HEADERS`.
+    pub const NO_HEADERS: Self = Self(EXECUTE_FLAG_NO_HEADERS);
+    /// `EXECUTE_FLAG_IGNORE_CURRENT_INTERCEPTOR`.
+    pub const IGNORE_CURRENT_INTERCEPTOR: Self = Self(EXECUTE_FLAG_IGNORE_CURRENT_INTERCEPTOR);
+    /// `EXECUTE_FLAG_IGNORE_APPPOOL`.
+    pub const IGNORE_APPPOOL: Self = Self(EXECUTE_FLAG_IGNORE_APPPOOL);
+    /// `EXECUTE_FLAG_DISABLE_CUSTOM_ERROR`.
+    pub const DISABLE_CUSTOM_ERROR: Self = Self(EXECUTE_FLAG_DISABLE_CUSTOM_ERROR);
+    /// `EXECUTE_FLAG_SAME_URL`.
+    pub const SAME_URL: Self = Self(EXECUTE_FLAG_SAME_URL);
+    /// `EXECUTE_FLAG_BUFFER_RESPONSE`.
+    pub const BUFFER_RESPONSE: Self = Self(EXECUTE_FLAG_BUFFER_RESPONSE);
+    /// `EXECUTE_FLAG_HTTP_CACHE_ELIGIBLE`.
+    pub const HTTP_CACHE_ELIGIBLE: Self = Self(EXECUTE_FLAG_HTTP_CACHE_ELIGIBLE);
+    /// No flag.
+    pub const fn empty() -> Self {
+        Self(0)
+    }
+    /// The `DWORD` IIS receives.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+    /// Whether every flag of `other` is set.
+    pub const fn contains(self, other: Self) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+impl core::ops::BitOr for ExecuteFlags {
+    type Output = Self;
+    fn bitor(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+}
+impl core::ops::BitOrAssign for ExecuteFlags {
+    fn bitor_assign(&mut self, other: Self) {
+        self.0 |= other.0;
+    }
+}
+impl core::ops::BitAnd for ExecuteFlags {
+    type Output = Self;
+    fn bitand(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+}
 /// `enum REQUEST_NOTIFICATION_STATUS` (httpserv.h:78).
 ///
 /// A newtype, not a Rust `enum`: IIS may pass values this header does not list.
@@ -2938,6 +3172,10 @@ pub struct IHttpContext_Vtbl {
         cpp = "IHttpContext::DisableNotifications",
         slot = 10,
         ret = value,
+        params(
+            dwNotifications = flags(RequestNotifications),
+            dwPostNotifications = flags(RequestNotifications)
+        ),
         page = "ihttpcontext-disablenotifications-method",
         doc = "Stops the calling module from getting some later notifications of this request."
     )]
@@ -2992,7 +3230,8 @@ pub struct IHttpContext_Vtbl {
             fAsync = bool,
             pHttpContext = iface,
             pHttpUser = opt_iface,
-            pfCompletionExpected = out_bool
+            pfCompletionExpected = out_bool,
+            dwExecuteFlags = flags(ExecuteFlags)
         ),
         safety = "the child context and the optional user must stay valid until the asynchronous child request has completed",
         page = "ihttpcontext-executerequest-method",
@@ -3229,7 +3468,7 @@ pub struct IHttpContext_Vtbl {
         cpp = "IHttpContext::CloneContext",
         slot = 31,
         ret = hresult,
-        params(ppHttpContext = out_iface),
+        params(ppHttpContext = out_iface, dwCloneFlags = flags(CloneFlags)),
         page = "ihttpcontext-clonecontext-method",
         doc = "Makes a child context copying the parts chosen by CLONE_FLAG_* bits."
     )]
@@ -5492,7 +5731,9 @@ pub struct IHttpApplicationResolveModulesProvider_Vtbl {
             pModuleFactory = raw,
             pszModuleName = wstr,
             pszModuleType = wstr,
-            pszModulePreCondition = wstr
+            pszModulePreCondition = wstr,
+            dwRequestNotifications = flags(RequestNotifications),
+            dwPostRequestNotifications = flags(RequestNotifications)
         ),
         safety = "pModuleFactory must be a valid factory that IIS may use until it calls its Terminate",
         page = "ihttpapplicationresolvemodulesprovider-registermodule-method",
@@ -5514,7 +5755,11 @@ pub struct IHttpApplicationResolveModulesProvider_Vtbl {
         cpp = "IHttpApplicationResolveModulesProvider::SetPriorityForRequestNotification",
         slot = 3,
         ret = hresult,
-        params(pszModuleName = wstr, pszPriorityAlias = wstr),
+        params(
+            pszModuleName = wstr,
+            pszPriorityAlias = wstr,
+            dwRequestNotification = flags(RequestNotifications)
+        ),
         page = "ihttpapplicationresolvemodulesprovider-setpriorityforrequestnotification-method",
         doc = "Sets the priority of a named module for request notifications."
     )]
@@ -7101,7 +7346,11 @@ pub struct IHttpModuleRegistrationInfo_Vtbl {
         cpp = "IHttpModuleRegistrationInfo::SetRequestNotifications",
         slot = 2,
         ret = hresult,
-        params(pModuleFactory = raw),
+        params(
+            pModuleFactory = raw,
+            dwRequestNotifications = flags(RequestNotifications),
+            dwPostRequestNotifications = flags(RequestNotifications)
+        ),
         safety = "pModuleFactory must be a valid factory that IIS may use until it calls its Terminate",
         page = "ihttpmoduleregistrationinfo-setrequestnotifications-method",
         doc = "Registers the module factory and the request notifications it wants."
@@ -7118,7 +7367,7 @@ pub struct IHttpModuleRegistrationInfo_Vtbl {
         cpp = "IHttpModuleRegistrationInfo::SetGlobalNotifications",
         slot = 3,
         ret = hresult,
-        params(pGlobalModule = raw),
+        params(pGlobalModule = raw, dwGlobalNotifications = flags(GlobalNotifications)),
         safety = "pGlobalModule must be a valid global module that IIS may use until it calls its Terminate",
         page = "ihttpmoduleregistrationinfo-setglobalnotifications-method",
         doc = "Registers a global module and the global notifications it wants."
@@ -7134,7 +7383,7 @@ pub struct IHttpModuleRegistrationInfo_Vtbl {
         cpp = "IHttpModuleRegistrationInfo::SetPriorityForRequestNotification",
         slot = 4,
         ret = hresult,
-        params(pszPriority = wstr),
+        params(pszPriority = wstr, dwRequestNotification = flags(RequestNotifications)),
         page = "ihttpmoduleregistrationinfo-setpriorityforrequestnotification-method",
         doc = "Sets the module's priority alias for some request notifications."
     )]
@@ -7149,7 +7398,7 @@ pub struct IHttpModuleRegistrationInfo_Vtbl {
         cpp = "IHttpModuleRegistrationInfo::SetPriorityForGlobalNotification",
         slot = 5,
         ret = hresult,
-        params(pszPriority = wstr),
+        params(pszPriority = wstr, dwGlobalNotification = flags(GlobalNotifications)),
         page = "ihttpmoduleregistrationinfo-setpriorityforglobalnotification-method",
         doc = "Sets the module's priority alias for some global notifications."
     )]
@@ -7203,7 +7452,10 @@ pub struct IHttpModuleRegistrationInfo2_Vtbl {
         cpp = "IHttpModuleRegistrationInfo2::SetPriorityForPostRequestNotification",
         slot = 6,
         ret = hresult,
-        params(pszPriority = wstr),
+        params(
+            pszPriority = wstr,
+            dwPostRequestNotification = flags(RequestNotifications)
+        ),
         doc = "Sets the module's priority alias for some post-request notifications."
     )]
     pub SetPriorityForPostRequestNotification: unsafe extern "system" fn(

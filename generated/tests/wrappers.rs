@@ -228,9 +228,21 @@ struct FakeContext {
     user: Option<&'static IHttpUser>,
     variable: &'static U16CStr,
     completions: RefCell<Vec<(u32, usize)>>,
+    disabled: RefCell<Vec<(u32, u32)>>,
 }
 
 impl IHttpContext_Impl for FakeContext {
+    unsafe fn DisableNotifications(
+        this: *mut RustObject<Self>,
+        dwNotifications: u32,
+        dwPostNotifications: u32,
+    ) {
+        value(this)
+            .disabled
+            .borrow_mut()
+            .push((dwNotifications, dwPostNotifications));
+    }
+
     unsafe fn GetRequest(this: *mut RustObject<Self>) -> *mut IHttpRequest {
         ptr::from_ref::<IHttpRequest>(value(this).request).cast_mut()
     }
@@ -298,6 +310,7 @@ fn fake_context(user: Option<&'static IHttpUser>) -> &'static IHttpContext3 {
             user,
             variable: u16cstr!("/index.html"),
             completions: RefCell::new(Vec::new()),
+            disabled: RefCell::new(Vec::new()),
         },
     )
 }
@@ -334,4 +347,16 @@ fn derived_redeclaration_and_base_method_are_both_reachable() {
     // The base interface's own GetUser through the Deref chain: IHttpContext3 → IHttpContext.
     let base: &IHttpContext = context;
     assert!(base.get_user().is_none());
+}
+
+#[test]
+fn notification_masks_are_typed_flags() {
+    let both = RequestNotifications::BEGIN_REQUEST | RequestNotifications::SEND_RESPONSE;
+    assert_eq!(both.bits(), RQ_BEGIN_REQUEST | RQ_SEND_RESPONSE);
+    assert!(both.contains(RequestNotifications::SEND_RESPONSE));
+    assert!(!both.contains(RequestNotifications::END_REQUEST));
+    let context = fake_context(None);
+    context.disable_notifications(both, RequestNotifications::empty());
+    let state = unsafe { &(*ptr::from_ref(context).cast::<RustObject<FakeContext>>()).value };
+    assert_eq!(*state.disabled.borrow(), [(RQ_BEGIN_REQUEST | RQ_SEND_RESPONSE, 0)]);
 }

@@ -22,6 +22,7 @@
 //! | `cstr` / `wstr` | `&CStr` / `&U16CStr` (NUL-terminated by construction) | `Option<&CStr>` / `Option<&U16CStr>` |
 //! | `opt_cstr` / `opt_wstr` | `Option<&CStr>` / `Option<&U16CStr>` (NULL for `None`) | |
 //! | `bytes(L)` / `wide(L)` | `&[u8]` / `&U16Str`, length param `L` filled from the slice | `Option<&[u8]>` / `Option<&U16Str>`, length read from out-param `L` |
+//! | `flags(T)` | `T`, a typed mask such as `RequestNotifications` (passes its `u32`) | |
 //! | `iface` / `opt_iface` | `&T` / `Option<&T>` | `&T` (NULL panics, never UB) / `Option<&T>` |
 //! | `out`, `out_bool`, `out_iface`, `out_cstr`, `out_wstr`, `out_bytes(L)`, `out_wide(L)` | (none: returned) | appended to the outputs |
 //! | `len_out` | (none) | consumed by the `bytes(L)`/`wide(L)` that names it |
@@ -406,6 +407,16 @@ fn build(
             "wstr" => {
                 exposed(&mut inputs, &mut prelude, quote!(&::widestring::U16CStr));
                 args.push(quote!(#rust.as_ptr().cast()));
+            }
+            "flags" => {
+                let Some(flags) = &p.kind.arg else {
+                    return Err(syn::Error::new(
+                        spec.span,
+                        "`flags(Type)` needs the flags type",
+                    ));
+                };
+                exposed(&mut inputs, &mut prelude, quote!(#flags));
+                args.push(quote!(#rust.0));
             }
             "opt_cstr" => {
                 exposed(

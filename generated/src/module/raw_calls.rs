@@ -57,7 +57,13 @@ pub(crate) unsafe fn set_request_notifications(
     request: u32,
     post_request: u32,
 ) -> HRESULT {
-    hresult(unsafe { (*info).set_request_notifications(factory, request, post_request) })
+    hresult(unsafe {
+        (*info).set_request_notifications(
+            factory,
+            RequestNotifications(request),
+            RequestNotifications(post_request),
+        )
+    })
 }
 
 pub(crate) unsafe fn set_global_notifications(
@@ -65,7 +71,7 @@ pub(crate) unsafe fn set_global_notifications(
     global: *mut CGlobalModule,
     notifications: u32,
 ) -> HRESULT {
-    hresult(unsafe { (*info).set_global_notifications(global, notifications) })
+    hresult(unsafe { (*info).set_global_notifications(global, GlobalNotifications(notifications)) })
 }
 
 pub(crate) unsafe fn set_request_priority(
@@ -73,7 +79,9 @@ pub(crate) unsafe fn set_request_priority(
     notification: u32,
     priority: &U16CStr,
 ) -> HRESULT {
-    hresult(unsafe { (*info).set_priority_for_request_notification(notification, priority) })
+    hresult(unsafe {
+        (*info).set_priority_for_request_notification(RequestNotifications(notification), priority)
+    })
 }
 
 pub(crate) unsafe fn set_global_priority(
@@ -81,7 +89,9 @@ pub(crate) unsafe fn set_global_priority(
     notification: u32,
     priority: &U16CStr,
 ) -> HRESULT {
-    hresult(unsafe { (*info).set_priority_for_global_notification(notification, priority) })
+    hresult(unsafe {
+        (*info).set_priority_for_global_notification(GlobalNotifications(notification), priority)
+    })
 }
 
 /// `pHttpContext->GetModuleContextContainer()`.
