@@ -102,6 +102,29 @@ fn as_request(object: &RustObject<FakeRequest>) -> &IHttpRequest3 {
     unsafe { &*ptr::from_ref(object).cast::<IHttpRequest3>() }
 }
 
+/// Runs the completion IIS would deliver later, with `bytes` in the completion info.
+fn complete(
+    routine: PFN_ASYNC_COMPLETION,
+    state: *mut c_void,
+    bytes: u32,
+) -> REQUEST_NOTIFICATION_STATUS {
+    let mut info = RustObject {
+        lpVtbl: ptr::from_ref(&INFO_VTABLE).cast(),
+        value: FakeInfo { bytes },
+    };
+    let mut http_context = RustObject {
+        lpVtbl: ptr::from_ref(&CONTEXT_VTABLE).cast(),
+        value: FakeContext,
+    };
+    unsafe {
+        routine.unwrap()(
+            ptr::from_mut(&mut http_context).cast(),
+            ptr::from_mut(&mut info).cast(),
+            state,
+        )
+    }
+}
+
 /// A callback that records its run and holds a token whose drop we can observe.
 fn callback(
     runs: Arc<AtomicUsize>,
@@ -169,21 +192,7 @@ fn pending_completion_runs_the_callback_once_with_the_filled_buffer() {
     let (routine, context, data, size) = object.value.pending.borrow_mut().take().unwrap();
     assert!(size >= 16);
     unsafe { ptr::copy_nonoverlapping(b"world".as_ptr(), data, 5) };
-    let mut info = RustObject {
-        lpVtbl: ptr::from_ref(&INFO_VTABLE).cast(),
-        value: FakeInfo { bytes: 5 },
-    };
-    let mut http_context = RustObject {
-        lpVtbl: ptr::from_ref(&CONTEXT_VTABLE).cast(),
-        value: FakeContext,
-    };
-    let status = unsafe {
-        routine.unwrap()(
-            ptr::from_mut(&mut http_context).cast(),
-            ptr::from_mut(&mut info).cast(),
-            context,
-        )
-    };
+    let status = complete(routine, context, 5);
     assert_eq!(status, RQ_NOTIFICATION_CONTINUE);
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     assert_eq!(
@@ -201,20 +210,6 @@ fn panicking_callback_finishes_the_request_instead_of_unwinding() {
         .unwrap();
     assert!(matches!(started, ReadStarted::Pending));
     let (routine, context, _, _) = object.value.pending.borrow_mut().take().unwrap();
-    let mut info = RustObject {
-        lpVtbl: ptr::from_ref(&INFO_VTABLE).cast(),
-        value: FakeInfo { bytes: 0 },
-    };
-    let mut http_context = RustObject {
-        lpVtbl: ptr::from_ref(&CONTEXT_VTABLE).cast(),
-        value: FakeContext,
-    };
-    let status = unsafe {
-        routine.unwrap()(
-            ptr::from_mut(&mut http_context).cast(),
-            ptr::from_mut(&mut info).cast(),
-            context,
-        )
-    };
+    let status = complete(routine, context, 0);
     assert_eq!(status, RQ_NOTIFICATION_FINISH_REQUEST);
 }
