@@ -6,8 +6,64 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_httpserv-codegen");
 
-fn headers() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/headers")
+/// The SDK versions under test, derived from the bundled header at test time (so they never
+/// drift from it), written to a temporary folder under their own file names.
+struct Headers {
+    dir: tempfile::TempDir,
+}
+
+/// The interfaces an older SDK (before IIS 8.5/10) lacks.
+const NEWER_INTERFACES: [&str; 7] = [
+    "IHttpRequest3",
+    "IHttpRequest4",
+    "IHttpResponse3",
+    "IHttpResponse4",
+    "IHttpContext3",
+    "IHttpContext4",
+    "IHttpServer3",
+];
+
+impl Headers {
+    fn new() -> Self {
+        let bundled = std::fs::read_to_string(httpserv_codegen::bundled_header()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // Older SDK: the class definitions of the *3/*4 interfaces removed (their forward
+        // declarations stay, as they would in a header that only mentions them).
+        let mut older = String::new();
+        let mut skipping = false;
+        for line in bundled.lines() {
+            let starts_removed = line.starts_with("class ")
+                && NEWER_INTERFACES
+                    .iter()
+                    .any(|name| line.contains(&format!(" {name} :")));
+            skipping |= starts_removed;
+            if !skipping {
+                older.push_str(line);
+                older.push('\n');
+            } else if line.starts_with("};") {
+                skipping = false;
+            }
+        }
+        assert_eq!(older.matches("IHttpContext3 :").count(), 0);
+        std::fs::write(dir.path().join("httpserv-older.h"), older).unwrap();
+        // A slot moved in an existing interface: IHttpUser's GetUserName after
+        // GetAuthenticationType.
+        let user_name = "    virtual PCWSTR GetUserName(VOID) = 0;\n";
+        let auth_type = "    virtual PCWSTR GetAuthenticationType(VOID) = 0;\n";
+        let original = format!("{user_name}{auth_type}");
+        assert!(bundled.contains(&original), "bundled IHttpUser changed");
+        let moved = bundled.replacen(&original, &format!("{auth_type}{user_name}"), 1);
+        std::fs::write(dir.path().join("httpserv-moved-slot.h"), moved).unwrap();
+        Headers { dir }
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+fn headers() -> Headers {
+    Headers::new()
 }
 
 fn diff(old: &Path, new: &Path) -> Output {
