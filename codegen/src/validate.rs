@@ -421,9 +421,12 @@ impl Validator<'_> {
             );
         }
         let mut seen = std::collections::HashSet::new();
+        let classes = self.api.classes.iter().map(|c| c.name.as_str());
+        let local_names: std::collections::HashSet<&str> = classes
+            .chain(self.api.structs.iter().map(|s| s.name.as_str()))
+            .collect();
         for (name, loc, construct) in uses {
-            let local = self.api.classes.iter().any(|c| c.name == name)
-                || self.api.structs.iter().any(|s| s.name == name);
+            let local = local_names.contains(name.as_str());
             let external_path = matches!(
                 external::lookup(&name).map(|e| e.rust),
                 Some(ExternalRust::Path(_))
@@ -607,8 +610,9 @@ fn is_identifier_text(name: &str) -> bool {
 pub fn layouts(api: &Api, layouts: &[crate::layout::VtableLayout]) -> Result<(), Error> {
     use crate::layout::SlotEntry;
     let mut errors = Vec::new();
+    let classes: HashMap<&str, &Class> = api.classes.iter().map(|c| (c.name.as_str(), c)).collect();
     for layout in layouts {
-        let Some(class) = api.class(&layout.class) else {
+        let Some(class) = classes.get(layout.class.as_str()) else {
             continue;
         };
         let mut seen: HashMap<String, String> = HashMap::new();
