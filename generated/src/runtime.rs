@@ -114,8 +114,17 @@ pub fn length<L: TryFrom<usize>>(len: usize) -> Result<L> {
 pub fn length_or_panic<L: TryFrom<usize>>(len: usize) -> L {
     match L::try_from(len) {
         Ok(len) => len,
-        Err(_) => panic!("slice of {len} elements is too long for this IIS method"),
+        Err(_) => too_long(len),
     }
+}
+
+// The panics are out of line (`#[cold]`, not inlined): every wrapper call site keeps only a
+// compare, a branch and one call, not the formatting of the message (`benches/` checks it).
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn too_long(len: usize) -> ! {
+    panic!("slice of {len} elements is too long for this IIS method")
 }
 
 /// A borrowed interface from a pointer IIS returned; `None` for NULL.
@@ -137,8 +146,15 @@ pub unsafe fn interface<'a, T>(ptr: *mut T) -> Option<&'a T> {
 pub fn non_null<'a, T>(value: Option<&'a T>, method: &'static str) -> &'a T {
     match value {
         Some(value) => value,
-        None => panic!("IIS returned NULL from {method}, which never returns NULL"),
+        None => null_interface(method),
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn null_interface(method: &'static str) -> ! {
+    panic!("IIS returned NULL from {method}, which never returns NULL")
 }
 
 /// A NUL-terminated narrow string IIS returned; `None` for NULL.
