@@ -7,6 +7,8 @@
 //! Nothing here exists on other targets.
 
 #[cfg(mock_iis)]
+pub mod dylib;
+#[cfg(mock_iis)]
 pub mod host;
 #[cfg(mock_iis)]
 pub mod module;

@@ -3,9 +3,12 @@
 //! request (Rust objects built with `<Class>_Vtbl::new::<T>()`), `Dispose`, `Terminate`, a
 //! `CGlobalModule`, stored contexts. What the module does is a closure per test.
 //!
-//! Until the module framework of issue 4 exists, this is how the end-to-end tests drive Rust
-//! code from the MSVC-ABI host; it also exercises the raw bindings in the Rust -> C++ direction
-//! (every helper on [`Ctx`] is a call through a generated vtable into clang-compiled C++).
+//! It stays on the raw bindings next to the framework of `httpserv::module` (which the example
+//! DLLs and `tests/panics.rs` use): it drives what the framework deliberately does not do
+//! (modules in `IModuleAllocator` memory, a failing `RegisterModule` or `GetHttpModule` on
+//! demand, `IHttpModuleRegistrationInfo2` post-notification priorities, stored contexts it
+//! cleans up itself), and every helper on [`Ctx`] is a call through a generated vtable into
+//! clang-compiled C++, which checks the raw bindings in the Rust -> C++ direction.
 
 use core::ffi::c_void;
 use std::cell::RefCell;

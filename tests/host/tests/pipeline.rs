@@ -1,6 +1,6 @@
 //! Requests through Rust modules hosted by the MSVC-ABI mock IIS, checked byte for byte.
-//! The modules are written against the raw bindings (src/module.rs) until the module
-//! framework of issue 4 lands.
+//! The modules are written against the raw bindings (src/module.rs); the example DLLs built
+//! on the module framework run in tests/examples.rs.
 #![cfg(mock_iis)]
 
 use std::sync::atomic::Ordering;
