@@ -111,7 +111,16 @@ pub(crate) fn report(method: &str, message: &str, location: Option<&str>) {
 /// Installs (once) a std panic hook that records the location of panics raised under
 /// [`guard`] and stays silent for them (the framework reports them itself); panics elsewhere
 /// go to the previous hook.
+#[inline]
 fn install_std_hook() {
+    if !STD_HOOK.is_completed() {
+        install_std_hook_now();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn install_std_hook_now() {
     STD_HOOK.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
@@ -132,10 +141,12 @@ fn install_std_hook() {
 }
 
 /// Runs `f`; a panic is caught, reported as a panic in `method` and turned into `Err(())`.
+#[inline]
 pub(crate) fn guard<R>(method: &str, f: impl FnOnce() -> R) -> Result<R, ()> {
     install_std_hook();
     struct Depth;
     impl Drop for Depth {
+        #[inline]
         fn drop(&mut self) {
             GUARDED.with(|g| g.set(g.get() - 1));
         }
@@ -148,17 +159,23 @@ pub(crate) fn guard<R>(method: &str, f: impl FnOnce() -> R) -> Result<R, ()> {
     match result {
         Ok(value) => Ok(value),
         Err(payload) => {
-            let location =
-                LOCATION.with(|slot| slot.try_borrow_mut().ok().and_then(|mut s| s.take()));
-            report(
-                method,
-                payload_message(payload.as_ref()),
-                location.as_deref(),
-            );
-            drop_payload(payload);
+            caught(method, payload);
             Err(())
         }
     }
+}
+
+/// Reports the panic [`guard`] caught (out of line: notifications do not pay for it).
+#[cold]
+#[inline(never)]
+fn caught(method: &str, payload: Box<dyn Any + Send>) {
+    let location = LOCATION.with(|slot| slot.try_borrow_mut().ok().and_then(|mut s| s.take()));
+    report(
+        method,
+        payload_message(payload.as_ref()),
+        location.as_deref(),
+    );
+    drop_payload(payload);
 }
 
 fn payload_message(payload: &(dyn Any + Send)) -> &str {

@@ -12,7 +12,6 @@ use core::cell::{Cell, UnsafeCell};
 use core::ffi::c_void;
 use core::ptr;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use crate::{HTTP_MODULE_ID, IHttpServer};
 
@@ -52,9 +51,11 @@ pub(crate) fn current() -> Option<Registered> {
 }
 
 /// Runs `f` with `registered` current on this thread (restored afterwards, also on unwind).
+#[inline]
 pub(crate) fn enter<R>(registered: Registered, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<Registered>);
     impl Drop for Restore {
+        #[inline]
         fn drop(&mut self) {
             CURRENT.with(|c| c.set(self.0));
         }
@@ -77,7 +78,8 @@ pub fn server() -> Option<&'static IHttpServer> {
     current().and_then(|r| unsafe { r.server.as_ref() })
 }
 
-/// A number unique to the calling thread while it runs.
+/// A number unique to the calling thread while it runs (never 0).
+#[inline]
 fn thread_marker() -> usize {
     MARKER.with(|m| m as *const u8 as usize)
 }
@@ -93,9 +95,13 @@ pub(crate) struct Reentered;
 /// the notification that returned `RQ_NOTIFICATION_PENDING` has returned: the second call then
 /// waits here. A call back into the same object from inside a call on the same thread (which
 /// IIS does not do) is refused instead of deadlocking.
+///
+/// One word is the lock and the owner: 0 when free, else the [`thread_marker`] of the thread
+/// inside. Taking it is one compare-and-swap, giving it back one store, the least a lock can
+/// cost on every notification. The rare second thread waits by yielding, then by sleeping
+/// briefly (the first one is usually only returning from its notification).
 pub(crate) struct Exclusive<T> {
     owner: AtomicUsize,
-    lock: Mutex<()>,
     value: UnsafeCell<T>,
 }
 
@@ -106,29 +112,55 @@ impl<T> Exclusive<T> {
     pub(crate) fn new(value: T) -> Self {
         Exclusive {
             owner: AtomicUsize::new(0),
-            lock: Mutex::new(()),
             value: UnsafeCell::new(value),
         }
     }
 
     /// Runs `f` with exclusive access, waiting for another thread's access to end.
+    #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Result<R, Reentered> {
         let me = thread_marker();
-        // Only this thread ever stores its own marker, so this read cannot race.
-        if self.owner.load(Ordering::Relaxed) == me {
-            return Err(Reentered);
+        if let Err(owner) = self
+            .owner
+            .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
+        {
+            // Only this thread ever stores its own marker, so `owner == me` cannot be stale.
+            if owner == me {
+                return Err(Reentered);
+            }
+            self.wait(me);
         }
-        let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         struct Release<'a>(&'a AtomicUsize);
         impl Drop for Release<'_> {
+            #[inline]
             fn drop(&mut self) {
-                self.0.store(0, Ordering::Relaxed);
+                self.0.store(0, Ordering::Release);
             }
         }
-        self.owner.store(me, Ordering::Relaxed);
         let _release = Release(&self.owner);
-        // SAFETY: the lock is held and this thread is not re-entering.
+        // SAFETY: this thread owns the lock (and did not re-enter).
         Ok(f(unsafe { &mut *self.value.get() }))
+    }
+
+    /// Takes the lock from another thread: yields, then sleeps 50 µs at a time, until that
+    /// thread gives it back.
+    #[cold]
+    #[inline(never)]
+    fn wait(&self, me: usize) {
+        for attempt in 0u32.. {
+            if attempt < 64 {
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(std::time::Duration::from_micros(50));
+            }
+            if self
+                .owner
+                .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
+        }
     }
 }
 

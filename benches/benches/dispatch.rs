@@ -1,0 +1,233 @@
+//! Dispatch cost (issue 7, item 4): one request notification (`OnBeginRequest`) delivered by the
+//! MSVC-ABI mock IIS (`tests/host`) to a Rust module written with `httpserv::module` and to the
+//! equivalent C++ module compiled into the host (`tests/host/cpp/bench.cpp`), in the same run.
+//!
+//! The C++ side delivers the notification `iters` times in a loop (`host_bench_dispatch`: the
+//! virtual call `Context::notify` makes), on a parsed request, to a module instance obtained
+//! from the module's factory as the pipeline does; criterion times the loop (`iter_custom`).
+//! Two kinds of work in the handler, the same in both languages:
+//!
+//! - `empty`: return `RQ_NOTIFICATION_CONTINUE` (the cost of the delivery alone);
+//! - `typical`: read the `Host` request header, get the response, then return.
+//!
+//! and three modules for each: `c++`, `rust` (the framework: `HttpModule`, registered with
+//! `httpserv::module::register`) and `rust-raw` (the same handler on the raw bindings,
+//! `CHttpModule_Impl`: the Win64 → SysV calling-convention trampoline only, which exists on
+//! this Linux host and not on Windows, where Rust's own convention is Win64).
+//!
+//! `cargo bench -p httpserv-benches --bench dispatch`. x86_64 outside Windows only (where the
+//! host exists); elsewhere it prints that and measures nothing.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+mod host {
+    use std::time::{Duration, Instant};
+
+    use criterion::Criterion;
+    use httpserv::module::{HttpModule, Registration};
+    use httpserv::*;
+    use windows_sys::core::HRESULT;
+
+    #[repr(C)]
+    struct Server {
+        _opaque: [u8; 0],
+    }
+    #[repr(C)]
+    struct Context {
+        _opaque: [u8; 0],
+    }
+
+    unsafe extern "win64" {
+        fn host_server_new() -> *mut Server;
+        fn host_server_register(
+            server: *mut Server,
+            name: *const u16,
+            entry: PFN_REGISTERMODULE,
+            server_version: u32,
+        ) -> HRESULT;
+        fn host_server_shutdown(server: *mut Server, out: *mut [u64; 10]);
+        fn host_bench_cpp_module(work: u32) -> PFN_REGISTERMODULE;
+        fn host_bench_context_new(server: *mut Server, raw: *const u8, len: usize) -> *mut Context;
+        fn host_bench_context_free(context: *mut Context);
+        fn host_bench_module(
+            server: *mut Server,
+            index: usize,
+            ctx: *mut Context,
+        ) -> *mut CHttpModule;
+        fn host_bench_module_dispose(module: *mut CHttpModule);
+        fn host_bench_dispatch(module: *mut CHttpModule, ctx: *mut Context, n: u64) -> u64;
+    }
+
+    /// The Rust module: the same work as `BenchModule` in `tests/host/cpp/bench.cpp`.
+    #[derive(Clone)]
+    struct Bench {
+        typical: bool,
+    }
+
+    impl HttpModule for Bench {
+        fn on_begin_request(
+            &mut self,
+            ctx: &IHttpContext,
+            _: &IHttpEventProvider,
+        ) -> REQUEST_NOTIFICATION_STATUS {
+            if !self.typical {
+                return RQ_NOTIFICATION_CONTINUE;
+            }
+            let host = ctx.get_request().get_header(c"Host");
+            let _response = ctx.get_response();
+            if host.is_some() {
+                RQ_NOTIFICATION_CONTINUE
+            } else {
+                RQ_NOTIFICATION_FINISH_REQUEST
+            }
+        }
+    }
+
+    /// The same module on the raw bindings (`CHttpModule_Impl`, no framework): a Rust object
+    /// C++ calls through the vtable, nothing between the trampoline and the handler. Measures
+    /// what the calling convention costs on this host (see BENCHMARKS.md), apart from the
+    /// framework.
+    struct RawBench {
+        typical: bool,
+    }
+
+    // The `_Impl` traits use the C++ names of methods and parameters.
+    #[allow(non_snake_case)]
+    impl CHttpModule_Impl for RawBench {
+        unsafe fn OnBeginRequest(
+            this: *mut RustObject<Self>,
+            pHttpContext: *mut IHttpContext,
+            _pProvider: *mut IHttpEventProvider,
+        ) -> REQUEST_NOTIFICATION_STATUS {
+            // SAFETY: `this` is the live object; the host passes a live context.
+            let (module, ctx) = unsafe { (&(*this).value, &*pHttpContext) };
+            if !module.typical {
+                return RQ_NOTIFICATION_CONTINUE;
+            }
+            let host = ctx.get_request().get_header(c"Host");
+            let _response = ctx.get_response();
+            if host.is_some() {
+                RQ_NOTIFICATION_CONTINUE
+            } else {
+                RQ_NOTIFICATION_FINISH_REQUEST
+            }
+        }
+    }
+
+    static RAW_VTABLE: CHttpModule_Vtbl = CHttpModule_Vtbl::new::<RawBench>();
+
+    /// A leaked `RawBench` object, as a `CHttpModule`.
+    fn raw_module(typical: bool) -> *mut CHttpModule {
+        let object = Box::leak(Box::new(RustObject {
+            lpVtbl: std::ptr::from_ref(&RAW_VTABLE).cast(),
+            value: RawBench { typical },
+        }));
+        std::ptr::from_mut(object).cast()
+    }
+
+    unsafe fn register(
+        version: u32,
+        info: *mut IHttpModuleRegistrationInfo,
+        server: *mut IHttpServer,
+        typical: bool,
+    ) -> HRESULT {
+        // SAFETY: the host's arguments.
+        unsafe {
+            httpserv::module::register(version, info, server, move || {
+                Registration::new()
+                    .module(Bench { typical })
+                    .request(RQ_BEGIN_REQUEST)
+            })
+        }
+    }
+
+    #[httpserv_macros::abi(winapi)]
+    unsafe extern "system" fn register_empty(
+        version: u32,
+        info: *mut IHttpModuleRegistrationInfo,
+        server: *mut IHttpServer,
+    ) -> HRESULT {
+        unsafe { register(version, info, server, false) }
+    }
+
+    #[httpserv_macros::abi(winapi)]
+    unsafe extern "system" fn register_typical(
+        version: u32,
+        info: *mut IHttpModuleRegistrationInfo,
+        server: *mut IHttpServer,
+    ) -> HRESULT {
+        unsafe { register(version, info, server, true) }
+    }
+
+    pub fn dispatch(c: &mut Criterion) {
+        // Links the host's C++ archive (bundled in httpserv-host-tests) into this binary.
+        let _ = httpserv_host_tests::host::live_allocations();
+        unsafe {
+            let server = host_server_new();
+            // Registration order = module index.
+            let entries = [
+                ("empty", "rust", Some(register_empty as _)),
+                ("typical", "rust", Some(register_typical as _)),
+                ("empty", "c++", host_bench_cpp_module(0)),
+                ("typical", "c++", host_bench_cpp_module(1)),
+            ];
+            for (work, language, entry) in entries {
+                let name: Vec<u16> = format!("{language}-{work}")
+                    .encode_utf16()
+                    .chain([0])
+                    .collect();
+                assert_eq!(host_server_register(server, name.as_ptr(), entry, 10), 0);
+            }
+            let raw = b"GET /bench HTTP/1.1\r\nHost: example.com\r\n\r\n";
+            let ctx = host_bench_context_new(server, raw.as_ptr(), raw.len());
+            assert!(!ctx.is_null(), "request parsed");
+            let mut modules = Vec::new();
+            for (index, (work, language, _)) in entries.into_iter().enumerate() {
+                let module = host_bench_module(server, index, ctx);
+                assert!(!module.is_null(), "GetHttpModule of {language}-{work}");
+                modules.push((work, language, module));
+            }
+            modules.push(("empty", "rust-raw", raw_module(false)));
+            modules.push(("typical", "rust-raw", raw_module(true)));
+            for &(work, language, module) in &modules {
+                assert_eq!(host_bench_dispatch(module, ctx, 1), 1, "{language}-{work}");
+            }
+            for work in ["empty", "typical"] {
+                let mut group = c.benchmark_group(format!("dispatch_{work}"));
+                for &(_, language, module) in modules.iter().filter(|m| m.0 == work) {
+                    group.bench_function(language, |b| {
+                        b.iter_custom(|iters| -> Duration {
+                            let start = Instant::now();
+                            let continued = host_bench_dispatch(module, ctx, iters);
+                            let elapsed = start.elapsed();
+                            assert_eq!(continued, iters);
+                            elapsed
+                        })
+                    });
+                }
+                group.finish();
+            }
+            for (_, language, module) in modules {
+                if language != "rust-raw" {
+                    host_bench_module_dispose(module);
+                }
+            }
+            host_bench_context_free(ctx);
+            host_server_shutdown(server, std::ptr::null_mut());
+        }
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", not(windows)))]
+fn dispatch(c: &mut Criterion) {
+    host::dispatch(c)
+}
+
+#[cfg(not(all(target_arch = "x86_64", not(windows))))]
+fn dispatch(_: &mut Criterion) {
+    eprintln!("dispatch: the MSVC-ABI host (tests/host) runs on x86_64 outside Windows only");
+}
+
+criterion_group!(benches, dispatch);
+criterion_main!(benches);

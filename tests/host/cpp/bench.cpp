@@ -1,0 +1,95 @@
+// bench.cpp -- what the dispatch benchmark (benches/benches/dispatch.rs, issue 7) needs from the
+// mock IIS: a C++ module compiled into the host, equivalent to the benchmark's Rust module, and
+// a loop that delivers one notification to a module many times, the way Context::notify does
+// (a virtual call of CHttpModule::OnBeginRequest with the request's context and provider).
+#include "server.h"
+
+namespace {
+
+// What the module does in OnBeginRequest: nothing (the cost of the delivery alone), or a
+// typical read of the request (the Host header) and a look at the response.
+enum BenchWork : DWORD { BENCH_EMPTY = 0, BENCH_TYPICAL = 1 };
+
+class BenchModule final : public CHttpModule {
+  public:
+    explicit BenchModule(DWORD work) : work(work) {}
+
+    REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext *ctx, IHttpEventProvider *) override {
+        if (work == BENCH_EMPTY) return RQ_NOTIFICATION_CONTINUE;
+        USHORT len = 0;
+        PCSTR host = ctx->GetRequest()->GetHeader("Host", &len);
+        IHttpResponse *response = ctx->GetResponse();
+        return host && response ? RQ_NOTIFICATION_CONTINUE : RQ_NOTIFICATION_FINISH_REQUEST;
+    }
+
+  private:
+    DWORD work;
+};
+
+class BenchFactory final : public IHttpModuleFactory {
+  public:
+    explicit BenchFactory(DWORD work) : work(work) {}
+
+    HRESULT GetHttpModule(CHttpModule **module, IModuleAllocator *) override {
+        *module = new BenchModule(work);
+        return S_OK;
+    }
+    VOID Terminate(VOID) override { delete this; }
+
+  private:
+    DWORD work;
+};
+
+HRESULT register_bench(DWORD work, IHttpModuleRegistrationInfo *info) {
+    BenchFactory *factory = new BenchFactory(work);
+    HRESULT hr = info->SetRequestNotifications(factory, RQ_BEGIN_REQUEST, 0);
+    if (hr < 0) delete factory;
+    return hr;
+}
+
+// The RegisterModule of the C++ module, one per kind of work.
+HRESULT WINAPI register_empty(DWORD, IHttpModuleRegistrationInfo *info, IHttpServer *) {
+    return register_bench(BENCH_EMPTY, info);
+}
+HRESULT WINAPI register_typical(DWORD, IHttpModuleRegistrationInfo *info, IHttpServer *) {
+    return register_bench(BENCH_TYPICAL, info);
+}
+
+}  // namespace
+
+// The PFN_REGISTERMODULE of the C++ bench module (work: 0 empty, 1 typical).
+extern "C" PFN_REGISTERMODULE host_bench_cpp_module(DWORD work) {
+    return work == BENCH_EMPTY ? register_empty : register_typical;
+}
+
+// A request parsed from `raw` (not run): the context notifications are delivered with.
+extern "C" Context *host_bench_context_new(Server *s, const char *raw, usize len) {
+    Context *c = new Context(s, rt::atomic_add(&s->next_request_id, 1));
+    if (!c->request.parse(raw, len)) {
+        delete c;
+        return nullptr;
+    }
+    return c;
+}
+
+extern "C" void host_bench_context_free(Context *c) { delete c; }
+
+// The module instance of the `index`-th registered module for the request `c`
+// (IHttpModuleFactory::GetHttpModule, as the pipeline calls it); NULL if that fails.
+extern "C" CHttpModule *host_bench_module(Server *s, usize index, Context *c) {
+    if (index >= s->modules.len || !s->modules[index]->factory) return nullptr;
+    CHttpModule *m = nullptr;
+    HRESULT hr = s->modules[index]->factory->GetHttpModule(&m, &c->allocator);
+    return hr < 0 ? nullptr : m;
+}
+
+extern "C" void host_bench_module_dispose(CHttpModule *m) { m->Dispose(); }
+
+// Delivers RQ_BEGIN_REQUEST to `m` `n` times; returns how many calls answered CONTINUE.
+extern "C" u64 host_bench_dispatch(CHttpModule *m, Context *c, u64 n) {
+    u64 continued = 0;
+    for (u64 i = 0; i < n; i++) {
+        continued += m->OnBeginRequest(c, &c->event_provider) == RQ_NOTIFICATION_CONTINUE;
+    }
+    return continued;
+}
