@@ -358,5 +358,8 @@ fn notification_masks_are_typed_flags() {
     let context = fake_context(None);
     context.disable_notifications(both, RequestNotifications::empty());
     let state = unsafe { &(*ptr::from_ref(context).cast::<RustObject<FakeContext>>()).value };
-    assert_eq!(*state.disabled.borrow(), [(RQ_BEGIN_REQUEST | RQ_SEND_RESPONSE, 0)]);
+    assert_eq!(
+        *state.disabled.borrow(),
+        [(RQ_BEGIN_REQUEST | RQ_SEND_RESPONSE, 0)]
+    );
 }
