@@ -9,7 +9,9 @@
 run, interleaved (so drift hits all equally). Also shown: the libclang floor (the libclang the
 generator loads, dlopen + parse with the generator's options, benches/libclang_floor.c; needs
 `cc`) and the per-stage breakdown from `generate --time-stages` (medians). `--baseline` adds
-another generator binary (e.g. one built from an older commit) to the same run.
+another generator binary (e.g. one built from an older commit) to the same run. Each run writes
+a new output folder unless `--reuse-out` (then the file is there and unchanged, and is not
+rewritten).
 
 `scaling`: synthetic headers with 1x, 10x, 100x the classes (benches/synthetic.py); for each,
 generate and the floor of that header; the growth of (generate - floor) against 1x.
@@ -21,6 +23,7 @@ Medians of wall time; `cpu` is user+sys of the process and the children it waite
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -91,13 +94,17 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
-def measure(commands, runs):
-    """Interleaved runs of every command; name -> {"wall": [...], "cpu": [...], "stages": [...]}"""
-    for cmd in commands.values():  # warm caches, fail early
+def measure(commands, runs, prepare=None):
+    """Interleaved runs of every command; name -> {"wall": [...], "cpu": [...], "stages": [...]}.
+    `prepare` (name -> function) runs untimed before each run of that command."""
+    prepare = prepare or {}
+    for name, cmd in commands.items():  # warm caches, fail early
+        prepare.get(name, lambda: None)()
         run(cmd)
     samples = {name: {"wall": [], "cpu": [], "stages": []} for name in commands}
     for _ in range(runs):
         for name, cmd in commands.items():
+            prepare.get(name, lambda: None)()
             wall, cpu, stderr = run(cmd)
             samples[name]["wall"].append(wall)
             samples[name]["cpu"].append(cpu)
@@ -127,10 +134,17 @@ def floor_bench(args):
                                                  "--time-stages"]
         if args.baseline:
             commands["baseline generate"] = [args.baseline, "generate", "--out", work / "base"]
-        samples = measure(commands, args.runs)
+        # By default every run writes a new crate folder (a changed header); with --reuse-out
+        # the file is already there, unchanged (a regeneration that changes nothing).
+        prepare = {} if args.reuse_out else {
+            "httpserv-codegen generate": lambda: shutil.rmtree(work / "out", ignore_errors=True),
+            "baseline generate": lambda: shutil.rmtree(work / "base", ignore_errors=True),
+        }
+        samples = measure(commands, args.runs, prepare)
     floor = median(samples["clang++ -fsyntax-only (floor)"]["wall"])
     floor_cpu = median(samples["clang++ -fsyntax-only (floor)"]["cpu"])
-    print(f"runs: {args.runs}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    print(f"runs: {args.runs}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, "
+          f"output {'reused (unchanged)' if args.reuse_out else 'written anew each run'}")
     print()
     print("| command | wall (median) | vs floor | cpu (median) | vs floor |")
     print("|---|---:|---:|---:|---:|")
@@ -189,6 +203,8 @@ def main():
     f.add_argument("--runs", type=int, default=30)
     f.add_argument("--bin", help="httpserv-codegen binary (default: build the release one)")
     f.add_argument("--baseline", help="another httpserv-codegen binary to time in the same run")
+    f.add_argument("--reuse-out", action="store_true",
+                   help="generate into the same folder every run (the file is then unchanged)")
     s = sub.add_parser("scaling", help="synthetic 1x/10x/100x headers")
     s.add_argument("--runs", type=int, default=5)
     s.add_argument("--bin")

@@ -160,6 +160,60 @@ mod host {
         unsafe { register(version, info, server, true) }
     }
 
+    /// Time of `calls` deliveries to `module`, in seconds.
+    unsafe fn time(module: *mut CHttpModule, ctx: *mut Context, calls: u64) -> f64 {
+        let start = Instant::now();
+        let continued = unsafe { host_bench_dispatch(module, ctx, calls) };
+        let elapsed = start.elapsed().as_secs_f64();
+        assert_eq!(continued, calls);
+        elapsed
+    }
+
+    /// Each Rust module against the C++ module of the same work, in alternating rounds (the
+    /// order swapped every round), so that the machine's drift between criterion's separate
+    /// benchmarks does not count: quartiles of the per-round time ratios.
+    unsafe fn paired(modules: &[(&str, &str, *mut CHttpModule)], ctx: *mut Context) {
+        const CALLS: u64 = 100_000;
+        const ROUNDS: usize = 101;
+        println!(
+            "\npaired time ratio against the C++ module (alternating rounds of {CALLS} calls):"
+        );
+        println!("lower quartile, median, upper quartile; median ns per notification");
+        for &(work, language, module) in modules.iter().filter(|m| m.1 != "c++") {
+            let cpp = modules
+                .iter()
+                .find(|m| m.0 == work && m.1 == "c++")
+                .expect("a C++ module for each work")
+                .2;
+            let mut ratios = Vec::with_capacity(ROUNDS);
+            let mut per_call = Vec::with_capacity(ROUNDS);
+            for round in 0..ROUNDS {
+                let (rust, cxx) = unsafe {
+                    if round % 2 == 0 {
+                        let rust = time(module, ctx, CALLS);
+                        (rust, time(cpp, ctx, CALLS))
+                    } else {
+                        let cxx = time(cpp, ctx, CALLS);
+                        (time(module, ctx, CALLS), cxx)
+                    }
+                };
+                ratios.push(rust / cxx);
+                per_call.push((rust * 1e9 / CALLS as f64, cxx * 1e9 / CALLS as f64));
+            }
+            ratios.sort_by(f64::total_cmp);
+            per_call.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (rust_ns, _) = per_call[ROUNDS / 2];
+            per_call.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let (_, cxx_ns) = per_call[ROUNDS / 2];
+            println!(
+                "{work:<8} {language:<9} {:.3}  {:.3}  {:.3}   {rust_ns:.1} ns vs {cxx_ns:.1} ns",
+                ratios[ROUNDS / 4],
+                ratios[ROUNDS / 2],
+                ratios[3 * ROUNDS / 4]
+            );
+        }
+    }
+
     pub fn dispatch(c: &mut Criterion) {
         // Links the host's C++ archive (bundled in httpserv-host-tests) into this binary.
         let _ = httpserv_host_tests::host::live_allocations();
@@ -193,6 +247,7 @@ mod host {
             for &(work, language, module) in &modules {
                 assert_eq!(host_bench_dispatch(module, ctx, 1), 1, "{language}-{work}");
             }
+            let bench_mode = std::env::args().any(|a| a == "--bench");
             for work in ["empty", "typical"] {
                 let mut group = c.benchmark_group(format!("dispatch_{work}"));
                 for &(_, language, module) in modules.iter().filter(|m| m.0 == work) {
@@ -207,6 +262,9 @@ mod host {
                     });
                 }
                 group.finish();
+            }
+            if bench_mode {
+                paired(&modules, ctx);
             }
             for (_, language, module) in modules {
                 if language != "rust-raw" {
