@@ -116,6 +116,23 @@ fn pretty_pieces(file: syn::File, max: usize) -> Vec<String> {
     pieces
 }
 
+/// `$RUSTFMT`; else the `rustfmt` beside the cargo running us (`cargo run` sets `CARGO` to the
+/// toolchain's own binary: the rustup proxy would start that same toolchain's rustfmt, one
+/// process start later); else `rustfmt` from `PATH`.
+fn rustfmt_program() -> std::ffi::OsString {
+    if let Some(program) = std::env::var_os("RUSTFMT") {
+        return program;
+    }
+    if let Some(cargo) = std::env::var_os("CARGO") {
+        let beside =
+            Path::new(&cargo).with_file_name(format!("rustfmt{}", std::env::consts::EXE_SUFFIX));
+        if beside.is_file() {
+            return beside.into_os_string();
+        }
+    }
+    "rustfmt".into()
+}
+
 /// The rustfmt settings for generated code (pinned, independent of the user's environment).
 fn rustfmt_config() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("rustfmt-generated.toml")
@@ -145,7 +162,7 @@ impl Rustfmt {
     /// Starts `n` processes (at least one).
     pub fn spawn_n(n: usize) -> Rustfmt {
         use std::process::{Command, Stdio};
-        let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+        let program = rustfmt_program();
         let processes = (0..n.max(1))
             .map(|_| {
                 Command::new(&program)
