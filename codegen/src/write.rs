@@ -184,42 +184,62 @@ impl Rustfmt {
             file: relative_path.display().to_string(),
             message,
         };
+        // Processes beyond the number of pieces go back to `self`: its drop kills and reaps them.
+        let mut spawned = std::mem::take(&mut self.processes).into_iter();
         let mut running = Vec::with_capacity(pieces.len());
-        for (piece, process) in pieces.into_iter().zip(self.processes.drain(..)) {
-            let mut child = process.map_err(|e| {
-                format_error(format!(
-                    "cannot run `{}` ({e}); install it with `rustup component add rustfmt` or set RUSTFMT",
-                    self.program.to_string_lossy()
-                ))
-            })?;
-            // Write from another thread: rustfmt may fill its stdout pipe before reading all
-            // input.
-            let mut stdin = child.stdin.take().expect("stdin is piped");
-            let writer = std::thread::spawn(move || stdin.write_all(piece.as_bytes()));
-            running.push((child, writer));
+        let mut failure = None;
+        for piece in pieces {
+            match spawned.next().expect("no more pieces than processes") {
+                Ok(mut child) => {
+                    // Write from another thread: rustfmt may fill its stdout pipe before
+                    // reading all input.
+                    let mut stdin = child.stdin.take().expect("stdin is piped");
+                    let writer = std::thread::spawn(move || stdin.write_all(piece.as_bytes()));
+                    running.push((child, writer));
+                }
+                Err(e) => {
+                    failure = Some(format_error(format!(
+                        "cannot run `{}` ({e}); install it with `rustup component add rustfmt` or set RUSTFMT",
+                        self.program.to_string_lossy()
+                    )));
+                    break;
+                }
+            }
         }
+        self.processes.extend(spawned);
+        // Every started process is waited for, also after a failure.
         let mut formatted = String::new();
         for (child, writer) in running {
             let output = child
                 .wait_with_output()
-                .map_err(|e| format_error(format!("rustfmt failed: {e}")))?;
+                .map_err(|e| format_error(format!("rustfmt failed: {e}")));
             let written = writer
                 .join()
-                .map_err(|_| format_error("rustfmt input thread panicked".into()))?;
-            if !output.status.success() {
-                return Err(format_error(format!(
-                    "rustfmt exited with {}: {}",
-                    output.status,
-                    String::from_utf8_lossy(&output.stderr)
-                )));
+                .map_err(|_| format_error("rustfmt input thread panicked".into()));
+            if failure.is_some() {
+                continue;
             }
-            written.map_err(|e| format_error(format!("writing to rustfmt: {e}")))?;
-            formatted.push_str(
-                std::str::from_utf8(&output.stdout)
-                    .map_err(|e| format_error(format!("rustfmt output: {e}")))?,
-            );
+            let result = output.and_then(|output| {
+                if !output.status.success() {
+                    return Err(format_error(format!(
+                        "rustfmt exited with {}: {}",
+                        output.status,
+                        String::from_utf8_lossy(&output.stderr)
+                    )));
+                }
+                written?.map_err(|e| format_error(format!("writing to rustfmt: {e}")))?;
+                String::from_utf8(output.stdout)
+                    .map_err(|e| format_error(format!("rustfmt output: {e}")))
+            });
+            match result {
+                Ok(text) => formatted.push_str(&text),
+                Err(error) => failure = Some(error),
+            }
         }
-        Ok(formatted)
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(formatted),
+        }
     }
 }
 
