@@ -1716,6 +1716,35 @@ impl Comparison {
 
 /// Groups rows by type, keeping first-appearance order; reports non-contiguous groups and
 /// slot numbers that are not 0, 1, 2... in order.
+/// What both comparisons start from: our rows grouped by type, clang's vtable types (compared
+/// with ours as lists) and clang's dump of them.
+#[allow(clippy::type_complexity)]
+fn start_comparison<'a, R>(
+    header: &Path,
+    include_dirs: &[PathBuf],
+    triple: &str,
+    rows: &'a [R],
+    key: impl Fn(&R) -> (&str, usize),
+) -> Result<
+    (
+        Comparison,
+        BTreeMap<String, Vec<&'a R>>,
+        BTreeMap<String, Vec<DumpSlot>>,
+    ),
+    String,
+> {
+    let mut cmp = Comparison {
+        triple: triple.to_string(),
+        ..Comparison::default()
+    };
+    let (ours_types, ours_map) = group_rows(rows, key, &mut cmp.mismatches);
+    cmp.clang_types = vtable_types_in_header(header, include_dirs, triple)?;
+    compare_type_lists(&cmp.clang_types, &ours_types, &mut cmp.mismatches);
+    let dump = clang_vtable_dump(header, include_dirs, triple, &cmp.clang_types)?;
+    cmp.clang_slots = dump.values().map(Vec::len).sum();
+    Ok((cmp, ours_map, dump))
+}
+
 fn group_rows<'a, R>(
     rows: &'a [R],
     key: impl Fn(&R) -> (&str, usize),
@@ -1781,17 +1810,10 @@ pub fn compare_layout(
     triple: &str,
     ours: &str,
 ) -> Result<Comparison, String> {
-    let mut cmp = Comparison {
-        triple: triple.to_string(),
-        ..Comparison::default()
-    };
     let rows = parse_layout_table(ours)?;
-    let (ours_types, ours_map) =
-        group_rows(&rows, |r| (r.ty.as_str(), r.slot), &mut cmp.mismatches);
-    cmp.clang_types = vtable_types_in_header(header, include_dirs, triple)?;
-    compare_type_lists(&cmp.clang_types, &ours_types, &mut cmp.mismatches);
-    let dump = clang_vtable_dump(header, include_dirs, triple, &cmp.clang_types)?;
-    cmp.clang_slots = dump.values().map(Vec::len).sum();
+    let (mut cmp, ours_map, dump) = start_comparison(header, include_dirs, triple, &rows, |r| {
+        (r.ty.as_str(), r.slot)
+    })?;
 
     // (query) -> places where it is needed
     let mut queries: BTreeMap<TypeQuery, Vec<String>> = BTreeMap::new();
@@ -1940,17 +1962,10 @@ pub fn compare_abi(
     triple: &str,
     ours: &str,
 ) -> Result<Comparison, String> {
-    let mut cmp = Comparison {
-        triple: triple.to_string(),
-        ..Comparison::default()
-    };
     let rows = parse_abi_table(ours)?;
-    let (ours_types, ours_map) =
-        group_rows(&rows, |r| (r.ty.as_str(), r.slot), &mut cmp.mismatches);
-    cmp.clang_types = vtable_types_in_header(header, include_dirs, triple)?;
-    compare_type_lists(&cmp.clang_types, &ours_types, &mut cmp.mismatches);
-    let dump = clang_vtable_dump(header, include_dirs, triple, &cmp.clang_types)?;
-    cmp.clang_slots = dump.values().map(Vec::len).sum();
+    let (mut cmp, ours_map, dump) = start_comparison(header, include_dirs, triple, &rows, |r| {
+        (r.ty.as_str(), r.slot)
+    })?;
     let calls = probe_calls(&dump);
     let ir = clang_call_abi(header, include_dirs, triple, &calls)?;
     for (call, got) in calls.iter().zip(&ir) {
