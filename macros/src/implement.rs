@@ -7,168 +7,147 @@
 //! vtables): the vtable pointer, then the Rust value. Trait methods receive that object as a raw
 //! pointer, not `&self`, because some slots (`Dispose`, the scalar deleting destructor) free it.
 
-use proc_macro2::{Ident, TokenStream as TokenStream2};
-use quote::{format_ident, quote};
-use syn::{Field, ItemStruct, Type, TypeBareFn};
+use std::fmt::Write;
+
+use crate::pm::{Ident, TokenStream};
+use crate::syntax::{Arg, BareFn, Error, Field, Result, Struct, ident_is, path_last_ident};
 
 /// The trait, emitted once: method signatures do not depend on the target's ABI.
-pub fn impl_trait(item: &ItemStruct) -> syn::Result<TokenStream2> {
-    let trait_name = impl_name(&item.ident)?;
-    let class = class_name(&item.ident)?;
+pub fn impl_trait(item: &Struct) -> Result<String> {
+    let trait_name = impl_name(&item.name)?;
+    let class = class_name(&item.name)?;
     let supertrait = match base_field(item) {
-        Some(field) => {
-            let base = impl_name(&type_ident(&field.ty)?)?;
-            quote!(#base)
-        }
-        None => quote!(Sized),
+        Some(field) => impl_name(&type_ident(&field.ty)?)?,
+        None => "Sized".to_string(),
     };
-    let mut methods = Vec::new();
+    let mut methods = String::new();
     for field in slot_fields(item) {
         let (name, f) = slot(field)?;
-        let docs = field.attrs.iter().filter(|a| a.path().is_ident("doc"));
-        let params = f.inputs.iter().enumerate().skip(1).map(|(i, arg)| {
-            let name = arg_name(arg, i);
-            let ty = &arg.ty;
-            quote!(#name: #ty)
-        });
-        let output = &f.output;
-        let message = format!("{class}::{name} is not implemented by this Rust object");
-        methods.push(quote! {
-            #(#docs)*
-            ///
-            /// The default aborts the process (a panic cannot unwind into C++): implement every
-            /// slot C++ may call.
-            unsafe fn #name(this: *mut RustObject<Self> #(, #params)*) #output {
-                let _ = this;
-                unimplemented!(#message)
-            }
-        });
+        for doc in field.attrs.iter().filter(|a| a.is("doc")) {
+            write!(methods, "{doc} ").unwrap();
+        }
+        let params = parameters(&f);
+        let output = f.return_text();
+        let slot_path = format!("{class}::{name}");
+        write!(
+            methods,
+            "#[doc = \"\"] \
+             #[doc = \" The default aborts the process (a panic cannot unwind into C++): implement every\"] \
+             #[doc = \" slot C++ may call.\"] \
+             unsafe fn {name}(this: *mut RustObject<Self>{params}) {output} {{ \
+                 let _ = this; \
+                 ::httpserv::runtime::not_implemented({slot_path:?}) \
+             }}"
+        )
+        .unwrap();
     }
     let doc = format!(
         " Rust implementation of the slots `{class}` adds to its base; `{}::new::<T>()` builds \
          the vtable.",
-        item.ident
+        item.name
     );
-    Ok(quote! {
-        #[doc = #doc]
-        // The C++ declarations decide the argument counts.
-        #[allow(unused_variables, clippy::too_many_arguments)]
-        pub trait #trait_name: #supertrait {
-            #(#methods)*
-        }
-    })
+    // `allow`: the C++ declarations decide the argument counts.
+    Ok(format!(
+        "#[doc = {doc:?}] \
+         #[allow(unused_variables, clippy::too_many_arguments)] \
+         pub trait {trait_name}: {supertrait} {{ {methods} }}"
+    ))
 }
 
 /// `impl <Name>_Vtbl { pub const fn new<T>() -> Self }` for one target family: the trampolines
 /// carry that family's ABI, taken from the (already rewritten) field types.
-pub fn vtable_builder(item: &ItemStruct) -> syn::Result<TokenStream2> {
-    let vtbl = &item.ident;
+pub fn vtable_builder(item: &Struct) -> Result<String> {
+    let vtbl = &item.name;
     let trait_name = impl_name(vtbl)?;
-    let mut trampolines = Vec::new();
+    let mut trampolines = String::new();
     let mut inits = Vec::new();
     if let Some(field) = base_field(item) {
         let base = type_ident(&field.ty)?;
-        let name = field.ident.as_ref().expect("named field");
-        inits.push(quote!(#name: #base::new::<T>()));
+        inits.push(format!("{}: {base}::new::<T>()", field.name));
     }
     for field in slot_fields(item) {
         let (name, f) = slot(field)?;
-        let abi = &f.abi;
-        let tramp = format_ident!("__{}", name.to_string().trim_start_matches("r#"));
-        let this = f.inputs.first().expect("slot has `this`");
-        let this_ty = &this.ty;
-        let params: Vec<TokenStream2> = f
+        let abi = &f.abi_tokens;
+        let tramp = format!("__{}", name.to_string().trim_start_matches("r#"));
+        let this_ty = &f.inputs[0].ty;
+        let params = parameters(&f);
+        let args: String = f
             .inputs
             .iter()
             .enumerate()
             .skip(1)
-            .map(|(i, arg)| {
-                let name = arg_name(arg, i);
-                let ty = &arg.ty;
-                quote!(#name: #ty)
-            })
+            .map(|(i, arg)| format!(", {}", arg_name(arg, i)))
             .collect();
-        let args: Vec<Ident> = f
-            .inputs
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, arg)| arg_name(arg, i))
-            .collect();
-        let output = &f.output;
-        trampolines.push(quote! {
-            unsafe #abi fn #tramp<T: #trait_name>(this: #this_ty #(, #params)*) #output {
-                // SAFETY: this vtable is only ever installed in a `RustObject<T>`.
-                unsafe { <T as #trait_name>::#name(this.cast::<RustObject<T>>() #(, #args)*) }
-            }
-        });
-        inits.push(quote!(#name: #tramp::<T>));
+        let output = f.return_text();
+        // The trampoline's body: this vtable is only ever installed in a `RustObject<T>`.
+        write!(
+            trampolines,
+            "unsafe {abi} fn {tramp}<T: {trait_name}>(this: {this_ty}{params}) {output} {{ \
+                 unsafe {{ <T as {trait_name}>::{name}(this.cast::<RustObject<T>>(){args}) }} \
+             }}"
+        )
+        .unwrap();
+        inits.push(format!("{name}: {tramp}::<T>"));
     }
-    Ok(quote! {
-        #[allow(deprecated, clippy::too_many_arguments)]
-        impl #vtbl {
-            /// The vtable of a `RustObject<T>`: every slot calls `T`'s implementation.
-            pub const fn new<T: #trait_name>() -> Self {
-                #(#trampolines)*
-                Self { #(#inits),* }
-            }
-        }
-    })
+    Ok(format!(
+        "#[allow(deprecated, clippy::too_many_arguments)] \
+         impl {vtbl} {{ \
+             #[doc = \" The vtable of a `RustObject<T>`: every slot calls `T`'s implementation.\"] \
+             pub const fn new<T: {trait_name}>() -> Self {{ \
+                 {trampolines} \
+                 Self {{ {} }} \
+             }} \
+         }}",
+        inits.join(", ")
+    ))
 }
 
-fn base_field(item: &ItemStruct) -> Option<&Field> {
-    item.fields
+/// `, name: Type` for every parameter after `this`.
+fn parameters(f: &BareFn) -> String {
+    f.inputs
         .iter()
-        .find(|f| f.ident.as_ref().is_some_and(|i| i == "base__"))
+        .enumerate()
+        .skip(1)
+        .map(|(i, arg)| format!(", {}: {}", arg_name(arg, i), arg.ty))
+        .collect()
 }
 
-fn slot_fields(item: &ItemStruct) -> impl Iterator<Item = &Field> {
-    item.fields
-        .iter()
-        .filter(|f| f.ident.as_ref().is_none_or(|i| i != "base__"))
+fn base_field(item: &Struct) -> Option<&Field> {
+    item.fields.iter().find(|f| ident_is(&f.name, "base__"))
 }
 
-fn slot(field: &Field) -> syn::Result<(&Ident, &TypeBareFn)> {
-    let name = field.ident.as_ref().expect("named field");
-    match &field.ty {
-        Type::BareFn(f) if !f.inputs.is_empty() => Ok((name, f)),
-        other => Err(syn::Error::new_spanned(
-            other,
+fn slot_fields(item: &Struct) -> impl Iterator<Item = &Field> {
+    item.fields.iter().filter(|f| !ident_is(&f.name, "base__"))
+}
+
+fn slot(field: &Field) -> Result<(&Ident, BareFn)> {
+    match BareFn::parse(&field.ty)? {
+        Some(f) if !f.inputs.is_empty() => Ok((&field.name, f)),
+        _ => Err(Error::spanned(
+            &field.ty,
             "a vtable slot must be a function pointer taking `this` first",
         )),
     }
 }
 
-fn arg_name(arg: &syn::BareFnArg, index: usize) -> Ident {
+fn arg_name(arg: &Arg, index: usize) -> String {
     match &arg.name {
-        Some((name, _)) if name != "_" => name.clone(),
-        _ => format_ident!("arg{}", index),
+        Some(name) => name.to_string(),
+        None => format!("arg{index}"),
     }
 }
 
-fn type_ident(ty: &Type) -> syn::Result<Ident> {
-    match ty {
-        Type::Path(p) if p.qself.is_none() => Ok(p
-            .path
-            .segments
-            .last()
-            .expect("path has a segment")
-            .ident
-            .clone()),
-        other => Err(syn::Error::new_spanned(
-            other,
-            "expected a vtable type name",
-        )),
-    }
+fn type_ident(ty: &TokenStream) -> Result<Ident> {
+    path_last_ident(ty).ok_or_else(|| Error::spanned(ty, "expected a vtable type name"))
 }
 
-fn class_name(vtbl: &Ident) -> syn::Result<String> {
+fn class_name(vtbl: &Ident) -> Result<String> {
     vtbl.to_string()
         .strip_suffix("_Vtbl")
         .map(str::to_string)
-        .ok_or_else(|| syn::Error::new_spanned(vtbl, "a vtable struct's name ends in `_Vtbl`"))
+        .ok_or_else(|| Error::new(vtbl.span(), "a vtable struct's name ends in `_Vtbl`"))
 }
 
-fn impl_name(vtbl: &Ident) -> syn::Result<Ident> {
-    Ok(format_ident!("{}_Impl", class_name(vtbl)?))
+fn impl_name(vtbl: &Ident) -> Result<String> {
+    Ok(format!("{}_Impl", class_name(vtbl)?))
 }
