@@ -739,3 +739,189 @@ fn module_id_and_server_are_captured() {
     assert!(server().is_some());
     host.terminate();
 }
+
+/// A raw pointer moved to another thread by a test (what it points to outlives the thread, and
+/// the fakes lock what the module framework touches).
+struct Shared<T>(*const T);
+// SAFETY: see the type's documentation.
+unsafe impl<T> Send for Shared<T> {}
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Shared<T> {}
+impl<T> Shared<T> {
+    /// The pointer (a method, so that closures capture the whole `Shared`).
+    fn get(self) -> *const T {
+        self.0
+    }
+}
+
+/// Records its notifications; `on_execute_request_handler` tells `started` and takes a while,
+/// or (with a `call_back`) calls back into its own object first.
+#[derive(Default)]
+struct Slow {
+    log: Arc<Mutex<Vec<String>>>,
+    started: Option<std::sync::mpsc::Sender<()>>,
+    call_back: Option<Box<dyn FnOnce() -> REQUEST_NOTIFICATION_STATUS + Send>>,
+}
+
+impl HttpModule for Slow {
+    fn on_begin_request(
+        &mut self,
+        _: &IHttpContext,
+        _: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        self.log.lock().unwrap().push("begin".into());
+        RQ_NOTIFICATION_CONTINUE
+    }
+
+    fn on_execute_request_handler(
+        &mut self,
+        _: &IHttpContext,
+        _: &IHttpEventProvider,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        self.log.lock().unwrap().push("handler starts".into());
+        if let Some(call_back) = self.call_back.take() {
+            let status = call_back();
+            self.log
+                .lock()
+                .unwrap()
+                .push(format!("call back {}", status.0));
+            return RQ_NOTIFICATION_CONTINUE;
+        }
+        if let Some(started) = self.started.take() {
+            started.send(()).unwrap();
+        }
+        // The completion arrives meanwhile, on another thread.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        self.log
+            .lock()
+            .unwrap()
+            .push("handler returns PENDING".into());
+        RQ_NOTIFICATION_PENDING
+    }
+
+    fn on_async_completion(
+        &mut self,
+        _: &IHttpContext,
+        _: u32,
+        _: bool,
+        _: &IHttpEventProvider,
+        completion: &IHttpCompletionInfo,
+    ) -> REQUEST_NOTIFICATION_STATUS {
+        let bytes = completion.get_completion_bytes();
+        self.log.lock().unwrap().push(format!("completion {bytes}"));
+        RQ_NOTIFICATION_FINISH_REQUEST
+    }
+}
+
+/// IIS may deliver `OnAsyncCompletion` on another thread before the notification that returned
+/// `RQ_NOTIFICATION_PENDING` has returned (the module started the operation itself, e.g. with
+/// `IHttpContext3::PostCompletion`): the completion waits until the notification returned, so
+/// the module is never used by two threads at once.
+#[test]
+fn a_completion_racing_its_notification_waits_until_the_notification_returned() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (started, wait_started) = std::sync::mpsc::channel();
+    let started = Mutex::new(Some(started));
+    let modules_log = log.clone();
+    let host = Host::load(move || {
+        Registration::new()
+            .factory(move || Slow {
+                log: modules_log.clone(),
+                started: started.lock().unwrap().take(),
+                call_back: None,
+            })
+            .request(RQ_EXECUTE_REQUEST_HANDLER)
+    });
+    let module = host.create_module().unwrap();
+    let ctx = Context::new("/race", &[], None);
+    let (shared_module, shared_ctx) = (Shared(module.cast_const()), Shared(&raw const ctx));
+    std::thread::scope(|s| {
+        let host = &host;
+        let completion = s.spawn(move || {
+            wait_started.recv().unwrap();
+            // SAFETY: the module and the context outlive this scope.
+            unsafe {
+                host.async_completion(
+                    shared_module.get().cast_mut(),
+                    &*shared_ctx.get(),
+                    RQ_EXECUTE_REQUEST_HANDLER,
+                    false,
+                    42,
+                )
+            }
+        });
+        let status = unsafe { host.notify(module, &ctx, RQ_EXECUTE_REQUEST_HANDLER, false) };
+        assert_eq!(status, RQ_NOTIFICATION_PENDING);
+        assert_eq!(completion.join().unwrap(), RQ_NOTIFICATION_FINISH_REQUEST);
+    });
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["handler starts", "handler returns PENDING", "completion 42"]
+    );
+    unsafe { ((*(*module).lpVtbl).Dispose)(module) };
+    host.terminate();
+}
+
+/// A call into a module from inside one of its own notifications on the same thread (which IIS
+/// does not do) is refused: it would otherwise wait for itself forever.
+#[test]
+fn a_call_back_into_the_module_on_the_same_thread_is_refused() {
+    reports();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let host = Arc::new(Mutex::new(None::<Shared<Host>>));
+    let target = Arc::new(Mutex::new(None::<(Shared<CHttpModule>, Shared<Context>)>));
+    let (modules_log, modules_host, modules_target) = (log.clone(), host.clone(), target.clone());
+    let loaded = Host::load(move || {
+        Registration::new()
+            .factory(move || {
+                let (host, target) = (modules_host.clone(), modules_target.clone());
+                Slow {
+                    log: modules_log.clone(),
+                    started: None,
+                    call_back: Some(Box::new(move || {
+                        let host = host.lock().unwrap().unwrap();
+                        let (module, ctx) = target.lock().unwrap().unwrap();
+                        // SAFETY: the host, module and context outlive the notification.
+                        unsafe {
+                            (*host.get()).notify(
+                                module.get().cast_mut(),
+                                &*ctx.get(),
+                                RQ_BEGIN_REQUEST,
+                                false,
+                            )
+                        }
+                    })),
+                }
+            })
+            .request(RQ_BEGIN_REQUEST | RQ_EXECUTE_REQUEST_HANDLER)
+    });
+    *host.lock().unwrap() = Some(Shared(&raw const loaded));
+    let module = loaded.create_module().unwrap();
+    let ctx = Context::new("/call-back", &[], None);
+    *target.lock().unwrap() = Some((Shared(module.cast_const()), Shared(&raw const ctx)));
+    let status = unsafe { loaded.notify(module, &ctx, RQ_EXECUTE_REQUEST_HANDLER, false) };
+    assert_eq!(status, RQ_NOTIFICATION_CONTINUE);
+    assert_eq!(
+        *log.lock().unwrap(),
+        [
+            "handler starts".to_string(),
+            format!("call back {}", RQ_NOTIFICATION_FINISH_REQUEST.0)
+        ]
+    );
+    assert_eq!(ctx.response().status.lock().unwrap().0, 500);
+    assert!(
+        reported("again from inside one of its notifications")
+            .iter()
+            .any(|r| r.contains("CHttpModule::OnBeginRequest"))
+    );
+    // The module is usable again afterwards.
+    let status = unsafe { loaded.notify(module, &ctx, RQ_BEGIN_REQUEST, false) };
+    assert_eq!(status, RQ_NOTIFICATION_CONTINUE);
+    assert_eq!(log.lock().unwrap().last().unwrap(), "begin");
+    unsafe { ((*(*module).lpVtbl).Dispose)(module) };
+    loaded.terminate();
+}

@@ -1,6 +1,5 @@
 //! Finishing a request asynchronously: [`CompletionHandle`] and `IHttpContext3`.
 
-use core::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 
@@ -36,20 +35,6 @@ struct Shared {
 unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
-/// The notification running on this thread. `Copy` and without destructor (the handle is an
-/// `Arc` turned into a pointer: NULL for none), so the thread-local costs one load or store per
-/// use, which every notification pays twice.
-#[derive(Clone, Copy)]
-struct Frame {
-    ctx: *mut IHttpContext,
-    /// `Arc::into_raw` of the notification's handle; taken back once by `notification`.
-    handle: *const Shared,
-}
-
-thread_local! {
-    static FRAME: Cell<Option<Frame>> = const { Cell::new(None) };
-}
-
 /// A promise to finish a notification later, from any thread: the safe form of "return
 /// `RQ_NOTIFICATION_PENDING`, then call `IHttpContext3::PostCompletion`".
 ///
@@ -78,14 +63,13 @@ impl CompletionHandle {
     /// `HttpGetExtendedInterface` when IIS has no `IHttpContext3`.
     pub fn new(ctx: &IHttpContext) -> Result<Self, HRESULT> {
         let ctx_ptr = (ctx as *const IHttpContext).cast_mut();
-        match FRAME.with(Cell::get) {
+        match scope::notification(|frame| (frame.ctx(), frame.handle.get().is_null())) {
             None => Err(E_INVALID_STATE),
-            Some(frame) if frame.ctx != ctx_ptr => Err(E_INVALIDARG),
-            Some(frame) if !frame.handle.is_null() => Err(E_INVALID_STATE),
+            Some((frame_ctx, _)) if frame_ctx != ctx_ptr => Err(E_INVALIDARG),
+            Some((_, false)) => Err(E_INVALID_STATE),
             Some(_) => Ok(()),
         }?;
         // SAFETY: the registration's server pointer is NULL or the live IHttpServer IIS gave.
-        // No borrow of FRAME is held across the IIS calls.
         let server = unsafe { scope::current().and_then(|r| r.server.as_ref()) }
             .ok_or(raw_calls::E_POINTER)?;
         let ctx3: &IHttpContext3 = server
@@ -96,10 +80,13 @@ impl CompletionHandle {
             bytes: AtomicU32::new(0),
             ctx3: core::ptr::from_ref(ctx3).cast_mut(),
         });
-        FRAME.with(|frame| {
-            if let Some(mut current) = frame.get() {
-                current.handle = Arc::into_raw(shared.clone());
-                frame.set(Some(current));
+        // The same notification as above: IIS does not run another notification on this thread
+        // from inside `HttpGetExtendedInterface`.
+        scope::notification(|frame| {
+            if frame.handle.get().is_null() {
+                frame
+                    .handle
+                    .set(Arc::into_raw(shared.clone()).cast::<core::ffi::c_void>());
             }
         });
         Ok(CompletionHandle {
@@ -158,40 +145,17 @@ fn fire(shared: &Shared, bytes: u32) -> Result<(), HRESULT> {
     }
 }
 
-/// Runs one notification with a frame for a [`CompletionHandle`]; after it returned (and the
-/// module was unlocked), arms the handle if `is_pending`, or posts the completion that was
-/// requested early, or disarms it.
-#[inline]
-pub(crate) fn notification<R>(
-    ctx: *mut IHttpContext,
-    call: impl FnOnce() -> R,
-    is_pending: impl FnOnce(&R) -> bool,
-) -> R {
-    struct Restore(Option<Frame>);
-    impl Drop for Restore {
-        #[inline]
-        fn drop(&mut self) {
-            FRAME.with(|f| f.set(self.0));
-        }
-    }
-    let restore = Restore(FRAME.with(|f| {
-        f.replace(Some(Frame {
-            ctx,
-            handle: core::ptr::null(),
-        }))
-    }));
-    let result = call();
-    let handle = FRAME
-        .with(Cell::get)
-        .map(|f| f.handle)
-        .filter(|h| !h.is_null())
-        // SAFETY: set by `CompletionHandle::new` from `Arc::into_raw`, taken back only here.
-        .map(|h| unsafe { Arc::from_raw(h) });
-    drop(restore);
-    if let Some(shared) = handle {
-        resolve(&shared, is_pending(&result));
-    }
-    result
+/// After a notification that created a [`CompletionHandle`] returned (and the module was
+/// unlocked): arms the handle if the notification returned `RQ_NOTIFICATION_PENDING`, or posts
+/// the completion that was requested early, or disarms it.
+///
+/// # Safety
+/// `handle` is the value `CompletionHandle::new` stored in the notification's frame (from
+/// `Arc::into_raw`), taken back once, here.
+pub(crate) unsafe fn finish(handle: *const core::ffi::c_void, pending: bool) {
+    // SAFETY: the caller's contract.
+    let shared = unsafe { Arc::from_raw(handle.cast::<Shared>()) };
+    resolve(&shared, pending);
 }
 
 fn resolve(shared: &Shared, pending: bool) {

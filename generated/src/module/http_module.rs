@@ -1,15 +1,18 @@
 //! `CHttpModule` implemented by a Rust type: the [`HttpModule`] trait and the object IIS holds.
 
+use core::any::Any;
 use core::ffi::c_void;
 use core::mem::ManuallyDrop;
+use core::ptr;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use windows_sys::core::BOOL;
 
 use super::completion;
-use super::panic::{guard, report};
+use super::panic::{caught, guard, install_std_hook, report};
 use super::raw_calls;
-use super::scope::{self, Exclusive, Registered};
+use super::scope::{self, Exclusive, Frame, Registered};
 use crate::*;
 
 macro_rules! http_module {
@@ -71,6 +74,8 @@ macro_rules! http_module {
 
         impl<M: HttpModule> CHttpModule_Impl for ModuleCell<M> {
             $(
+                // Inlined into the slot function: one function, one prologue on the fast path.
+                #[inline(always)]
                 unsafe fn $cpp(
                     this: *mut RustObject<Self>,
                     pHttpContext: *mut IHttpContext,
@@ -80,7 +85,7 @@ macro_rules! http_module {
                     unsafe {
                         dispatch(
                             this,
-                            concat!("CHttpModule::", stringify!($cpp)),
+                            &concat!("CHttpModule::", stringify!($cpp)),
                             pHttpContext,
                             pProvider.is_null(),
                             |module, ctx| module.$rust(ctx, &*pProvider),
@@ -89,6 +94,7 @@ macro_rules! http_module {
                 }
             )*
 
+            #[inline(always)]
             unsafe fn OnAsyncCompletion(
                 this: *mut RustObject<Self>,
                 pHttpContext: *mut IHttpContext,
@@ -101,7 +107,7 @@ macro_rules! http_module {
                 unsafe {
                     dispatch(
                         this,
-                        "CHttpModule::OnAsyncCompletion",
+                        &"CHttpModule::OnAsyncCompletion",
                         pHttpContext,
                         pProvider.is_null() || pCompletionInfo.is_null(),
                         |module, ctx| {
@@ -208,6 +214,8 @@ impl<M: HttpModule> ModuleCell<M> {
 
     /// A new `CHttpModule` object for IIS (freed by `Dispose` or the deleting destructor).
     pub(crate) fn into_cpp(module: M, registered: Registered) -> *mut CHttpModule {
+        // The notifications' fast path relies on it (it does not check).
+        install_std_hook();
         let object = Box::new(RustObject {
             lpVtbl: (Self::VTABLE as *const CHttpModule_Vtbl).cast::<c_void>(),
             value: ModuleCell {
@@ -220,62 +228,161 @@ impl<M: HttpModule> ModuleCell<M> {
     }
 }
 
-/// One notification: registration made current, module locked, panic caught, pending
-/// completions resolved after the module is unlocked.
+/// One notification. The fast path, inlined into the slot function IIS calls: lock the module
+/// (one compare-and-swap), enter a frame on the stack (one thread-local load and store: the
+/// registration, the context and the completion handle are in the frame, found through it only
+/// by the code that asks), call the handler under `catch_unwind` (free unless it panics), leave
+/// the frame and unlock (two stores). Everything else (NULL arguments, a contended or re-entered
+/// lock, a panic, a completion handle) is out of line.
+#[inline(always)]
 unsafe fn dispatch<M: HttpModule>(
     this: *mut RustObject<ModuleCell<M>>,
-    method: &'static str,
+    // A reference to a static reference: passed on as one pointer.
+    method: &'static &'static str,
     ctx: *mut IHttpContext,
     null_argument: bool,
     call: impl FnOnce(&mut M, &IHttpContext) -> REQUEST_NOTIFICATION_STATUS,
 ) -> REQUEST_NOTIFICATION_STATUS {
-    // SAFETY: `this` is a live module object; `ctx` is NULL or live for the call.
+    if ctx.is_null() || null_argument {
+        // SAFETY: `ctx` is NULL or live.
+        return unsafe { refuse_null_argument(method, ctx) };
+    }
+    // SAFETY: `this` is a live module object.
     let cell = unsafe { &(*this).value };
-    let Some(ctx_ref) = (unsafe { ctx.as_ref() }) else {
+    let frame = Frame::new(&cell.registered, ctx, true);
+    let previous = frame.previous();
+    if cell.module.lock(&frame).is_err() {
+        // SAFETY: a live context.
+        return unsafe { refuse_reentry(method, ctx) };
+    }
+    // SAFETY: no frame was entered or left since `frame` was made (taking the lock, also when
+    // it waits, does neither); left below, before `frame` goes away; nothing in between
+    // unwinds (the handler runs under `catch_unwind`), and frames the handler enters are left
+    // before it returns.
+    unsafe { frame.enter() };
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: this thread holds the lock until `unlock` below; `ctx` is live for the call.
+        call(unsafe { cell.module.get() }, unsafe { &*ctx })
+    }));
+    // SAFETY: read from `frame` above.
+    unsafe { frame.leave_to(previous) };
+    cell.module.unlock();
+    let handle = frame.handle.get();
+    match outcome {
+        Ok(status) if handle.is_null() => status,
+        // SAFETY: `handle` is the frame's, taken back once, here.
+        Ok(status) => unsafe { finish_with_handle(status, handle) },
+        Err(payload) => {
+            // Moved out by `finish_panic` (a `ManuallyDrop`, so that no drop code, a Rust call,
+            // is left here).
+            let mut payload = ManuallyDrop::new(payload);
+            // SAFETY: as above; `ctx` is live; `payload` is not used again.
+            unsafe { finish_panic(method, ctx, &mut payload, handle) }
+        }
+    }
+}
+
+// The out-of-line paths of `dispatch` are `extern "system"` functions (through `#[abi(winapi)]`:
+// `win64` on x86_64 outside Windows): a call to one from a slot function, which has the same
+// convention, keeps the caller's registers as they are. A call to a Rust function would be a
+// Win64 -> SysV transition on this host, making every slot function save and restore
+// xmm6-xmm15 on its fast path for a call it rarely makes. (On Windows they are Rust's own
+// convention; nothing changes.) They never unwind: they catch what they call.
+
+/// A notification that created a [`CompletionHandle`](super::CompletionHandle) returned
+/// `status` (module unlocked): arms the handle if it is `PENDING`, else disarms it. Returns
+/// `status`.
+///
+/// # Safety
+/// `handle` is the frame's handle, taken back once, here.
+#[cold]
+#[inline(never)]
+#[httpserv_macros::abi(winapi)]
+unsafe extern "system" fn finish_with_handle(
+    status: REQUEST_NOTIFICATION_STATUS,
+    handle: *const c_void,
+) -> REQUEST_NOTIFICATION_STATUS {
+    // SAFETY: the caller's contract.
+    unsafe { completion::finish(handle, status == RQ_NOTIFICATION_PENDING) };
+    status
+}
+
+/// A notification panicked (module unlocked): disarms its completion handle if it made one,
+/// reports the panic, turns the response into a 500 and finishes the request.
+///
+/// # Safety
+/// `ctx` is live; `handle` is NULL or the frame's handle, taken back once, here; `payload` is
+/// moved out (the caller does not use it again).
+#[cold]
+#[inline(never)]
+#[httpserv_macros::abi(winapi)]
+unsafe extern "system" fn finish_panic(
+    method: &&'static str,
+    ctx: *mut IHttpContext,
+    payload: &mut ManuallyDrop<Box<dyn Any + Send>>,
+    handle: *const c_void,
+) -> REQUEST_NOTIFICATION_STATUS {
+    // SAFETY: the caller's contract.
+    let payload = unsafe { ManuallyDrop::take(payload) };
+    if !handle.is_null() {
+        // SAFETY: the caller's contract.
+        unsafe { completion::finish(handle, false) };
+    }
+    caught(method, payload);
+    // SAFETY: a live context.
+    unsafe { raw_calls::fail_with_500(ctx) };
+    RQ_NOTIFICATION_FINISH_REQUEST
+}
+
+/// IIS passed a NULL context or provider: the module is not called.
+///
+/// # Safety
+/// `ctx` is NULL or live.
+#[cold]
+#[inline(never)]
+#[httpserv_macros::abi(winapi)]
+unsafe extern "system" fn refuse_null_argument(
+    method: &&'static str,
+    ctx: *mut IHttpContext,
+) -> REQUEST_NOTIFICATION_STATUS {
+    if ctx.is_null() {
         report(
             method,
             "IIS passed a NULL IHttpContext; the module was not called",
             None,
         );
-        return RQ_NOTIFICATION_FINISH_REQUEST;
-    };
-    if null_argument {
+    } else {
         report(
             method,
             "IIS passed a NULL provider; the module was not called",
             None,
         );
+        // SAFETY: a live context.
         unsafe { raw_calls::fail_with_500(ctx) };
-        return RQ_NOTIFICATION_FINISH_REQUEST;
     }
-    let outcome = scope::enter(cell.registered, || {
-        completion::notification(
-            ctx,
-            || {
-                cell.module
-                    .with(|module| guard(method, || call(module, ctx_ref)))
-            },
-            |outcome| matches!(outcome, Ok(Ok(status)) if *status == RQ_NOTIFICATION_PENDING),
-        )
-    });
-    match outcome {
-        Ok(Ok(status)) => status,
-        Ok(Err(())) => {
-            // The panic was reported by `guard`.
-            unsafe { raw_calls::fail_with_500(ctx) };
-            RQ_NOTIFICATION_FINISH_REQUEST
-        }
-        Err(_reentered) => {
-            report(
-                method,
-                "IIS called the module again from inside one of its notifications on the same \
-                 thread; the call was refused",
-                None,
-            );
-            unsafe { raw_calls::fail_with_500(ctx) };
-            RQ_NOTIFICATION_FINISH_REQUEST
-        }
-    }
+    RQ_NOTIFICATION_FINISH_REQUEST
+}
+
+/// IIS called the module from inside one of its own notifications on the same thread.
+///
+/// # Safety
+/// `ctx` is live.
+#[cold]
+#[inline(never)]
+#[httpserv_macros::abi(winapi)]
+unsafe extern "system" fn refuse_reentry(
+    method: &&'static str,
+    ctx: *mut IHttpContext,
+) -> REQUEST_NOTIFICATION_STATUS {
+    report(
+        method,
+        "IIS called the module again from inside one of its notifications on the same thread; \
+         the call was refused",
+        None,
+    );
+    // SAFETY: a live context.
+    unsafe { raw_calls::fail_with_500(ctx) };
+    RQ_NOTIFICATION_FINISH_REQUEST
 }
 
 /// Drops the module once, and frees the object when `free` (never twice: `dropped`).
@@ -283,14 +390,15 @@ unsafe fn destroy<M: HttpModule>(this: *mut RustObject<ModuleCell<M>>, free: boo
     // SAFETY: the object is live until freed below.
     let cell = unsafe { &(*this).value };
     if !cell.dropped.swap(true, Ordering::AcqRel) {
-        let registered = cell.registered;
-        let dropped = scope::enter(registered, || {
-            cell.module.with(|module| {
-                // SAFETY: dropped once, guarded by `dropped`; never used afterwards.
-                let _ = guard("CHttpModule::Dispose", || unsafe {
-                    ManuallyDrop::drop(module)
-                });
-            })
+        let dropped = Frame::run(&cell.registered, ptr::null_mut(), false, |frame| {
+            cell.module.lock(frame)?;
+            // SAFETY: this thread holds the lock; dropped once, guarded by `dropped`; never
+            // used afterwards.
+            let _ = guard("CHttpModule::Dispose", || unsafe {
+                ManuallyDrop::drop(cell.module.get())
+            });
+            cell.module.unlock();
+            Ok::<(), scope::Reentered>(())
         });
         if dropped.is_err() {
             report(

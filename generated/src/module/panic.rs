@@ -16,10 +16,14 @@
 //! `w3wp.exe`. A panic payload whose own `Drop` panics is leaked rather than dropped.
 
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Once, PoisonError, RwLock};
+
+use core::ptr;
+
+use super::scope::{self, Frame};
 
 /// What the panic hook is told about a caught panic (or another failure the framework handled
 /// in place of the module, such as a NULL argument from the host).
@@ -49,8 +53,6 @@ static HOOK: RwLock<Option<Hook>> = RwLock::new(None);
 static STD_HOOK: Once = Once::new();
 
 thread_local! {
-    /// Set while this thread runs Rust code under [`guard`].
-    static GUARDED: Cell<u32> = const { Cell::new(0) };
     /// The location of the last panic caught on this thread, written by the std hook.
     static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
 }
@@ -109,10 +111,10 @@ pub(crate) fn report(method: &str, message: &str, location: Option<&str>) {
 }
 
 /// Installs (once) a std panic hook that records the location of panics raised under
-/// [`guard`] and stays silent for them (the framework reports them itself); panics elsewhere
-/// go to the previous hook.
+/// [`guard`] or in a request notification (where `scope::guarded()`) and stays silent for them
+/// (the framework reports them itself); panics elsewhere go to the previous hook.
 #[inline]
-fn install_std_hook() {
+pub(crate) fn install_std_hook() {
     if !STD_HOOK.is_completed() {
         install_std_hook_now();
     }
@@ -124,7 +126,7 @@ fn install_std_hook_now() {
     STD_HOOK.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if GUARDED.with(Cell::get) > 0 {
+            if scope::guarded() {
                 let location = info
                     .location()
                     .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
@@ -144,18 +146,11 @@ fn install_std_hook_now() {
 #[inline]
 pub(crate) fn guard<R>(method: &str, f: impl FnOnce() -> R) -> Result<R, ()> {
     install_std_hook();
-    struct Depth;
-    impl Drop for Depth {
-        #[inline]
-        fn drop(&mut self) {
-            GUARDED.with(|g| g.set(g.get() - 1));
-        }
-    }
-    GUARDED.with(|g| g.set(g.get() + 1));
-    let result = {
-        let _depth = Depth;
+    // Marks the panics of `f` as caught (for the std hook); the registration and notification
+    // stay those of the frames around.
+    let result = Frame::run(ptr::null(), ptr::null_mut(), true, |_| {
         panic::catch_unwind(AssertUnwindSafe(f))
-    };
+    });
     match result {
         Ok(value) => Ok(value),
         Err(payload) => {
@@ -165,10 +160,11 @@ pub(crate) fn guard<R>(method: &str, f: impl FnOnce() -> R) -> Result<R, ()> {
     }
 }
 
-/// Reports the panic [`guard`] caught (out of line: notifications do not pay for it).
+/// Reports the panic [`guard`] or a notification caught (out of line: calls do not pay for
+/// it).
 #[cold]
 #[inline(never)]
-fn caught(method: &str, payload: Box<dyn Any + Send>) {
+pub(crate) fn caught(method: &str, payload: Box<dyn Any + Send>) {
     let location = LOCATION.with(|slot| slot.try_borrow_mut().ok().and_then(|mut s| s.take()));
     report(
         method,
