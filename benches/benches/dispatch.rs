@@ -8,7 +8,12 @@
 //! Two kinds of work in the handler, the same in both languages:
 //!
 //! - `empty`: return `RQ_NOTIFICATION_CONTINUE` (the cost of the delivery alone);
-//! - `typical`: read the `Host` request header, get the response, then return.
+//! - `typical`: read the `Host` request header, get the response, then return;
+//! - `noop`: a module whose handler is only `return RQ_NOTIFICATION_CONTINUE` (in Rust the
+//!   trait's default method), where `empty` and `typical` are one module with a run-time
+//!   switch. What the delivery costs when the handler has no code that could call a SysV
+//!   function (a panic, an allocation): on this host, the slot function then needs no Win64
+//!   -> SysV transition.
 //!
 //! and three modules for each: `c++`, `rust` (the framework: `HttpModule`, registered with
 //! `httpserv::module::register`) and `rust-raw` (the same handler on the raw bindings,
@@ -84,6 +89,28 @@ mod host {
         }
     }
 
+    /// The `noop` module: `on_begin_request` is the trait's default.
+    #[derive(Clone)]
+    struct Noop;
+
+    impl HttpModule for Noop {}
+
+    /// The `noop` module on the raw bindings.
+    struct RawNoop;
+
+    #[allow(non_snake_case)]
+    impl CHttpModule_Impl for RawNoop {
+        unsafe fn OnBeginRequest(
+            _this: *mut RustObject<Self>,
+            _pHttpContext: *mut IHttpContext,
+            _pProvider: *mut IHttpEventProvider,
+        ) -> REQUEST_NOTIFICATION_STATUS {
+            RQ_NOTIFICATION_CONTINUE
+        }
+    }
+
+    static RAW_NOOP_VTABLE: CHttpModule_Vtbl = CHttpModule_Vtbl::new::<RawNoop>();
+
     /// The same module on the raw bindings (`CHttpModule_Impl`, no framework): a Rust object
     /// C++ calls through the vtable, nothing between the trampoline and the handler. Measures
     /// what the calling convention costs on this host (see BENCHMARKS.md), apart from the
@@ -124,6 +151,20 @@ mod host {
             value: RawBench { typical },
         }));
         std::ptr::from_mut(object).cast()
+    }
+
+    #[httpserv_macros::abi(winapi)]
+    unsafe extern "system" fn register_noop(
+        version: u32,
+        info: *mut IHttpModuleRegistrationInfo,
+        server: *mut IHttpServer,
+    ) -> HRESULT {
+        // SAFETY: the host's arguments.
+        unsafe {
+            httpserv::module::register(version, info, server, || {
+                Registration::new().module(Noop).request(RQ_BEGIN_REQUEST)
+            })
+        }
     }
 
     unsafe fn register(
@@ -223,8 +264,10 @@ mod host {
             let entries = [
                 ("empty", "rust", Some(register_empty as _)),
                 ("typical", "rust", Some(register_typical as _)),
+                ("noop", "rust", Some(register_noop as _)),
                 ("empty", "c++", host_bench_cpp_module(0)),
                 ("typical", "c++", host_bench_cpp_module(1)),
+                ("noop", "c++", host_bench_cpp_module(2)),
             ];
             for (work, language, entry) in entries {
                 let name: Vec<u16> = format!("{language}-{work}")
@@ -244,11 +287,61 @@ mod host {
             }
             modules.push(("empty", "rust-raw", raw_module(false)));
             modules.push(("typical", "rust-raw", raw_module(true)));
+            let noop = Box::leak(Box::new(RustObject {
+                lpVtbl: std::ptr::from_ref(&RAW_NOOP_VTABLE).cast(),
+                value: RawNoop,
+            }));
+            modules.push(("noop", "rust-raw", std::ptr::from_mut(noop).cast()));
             for &(work, language, module) in &modules {
                 assert_eq!(host_bench_dispatch(module, ctx, 1), 1, "{language}-{work}");
             }
+            if let Some(profile) = std::env::var_os("HTTPSERV_DISPATCH_PROFILE") {
+                profile_only(&modules, ctx, &profile.to_string_lossy());
+            } else {
+                run_criterion(c, &modules, ctx);
+            }
+            for (_, language, module) in modules {
+                if language != "rust-raw" {
+                    host_bench_module_dispose(module);
+                }
+            }
+            host_bench_context_free(ctx);
+            host_server_shutdown(server, std::ptr::null_mut());
+        }
+    }
+
+    /// `HTTPSERV_DISPATCH_PROFILE=LANGUAGE-WORK:CALLS` (e.g. `rust-empty:1000000`): only
+    /// `CALLS` deliveries to that module, no criterion, for instruction counts under
+    /// `valgrind --tool=callgrind --toggle-collect=host_bench_dispatch` (Ir / CALLS =
+    /// instructions per notification, the host's loop included).
+    unsafe fn profile_only(
+        modules: &[(&str, &str, *mut CHttpModule)],
+        ctx: *mut Context,
+        spec: &str,
+    ) {
+        let (name, calls) = spec.split_once(':').unwrap_or((spec, "1000000"));
+        let calls: u64 = calls
+            .parse()
+            .expect("HTTPSERV_DISPATCH_PROFILE=LANGUAGE-WORK:CALLS");
+        let &(_, _, module) = modules
+            .iter()
+            .find(|m| format!("{}-{}", m.1, m.0) == name)
+            .expect("a module named LANGUAGE-WORK, e.g. rust-empty, c++-typical, rust-raw-empty");
+        let seconds = unsafe { time(module, ctx, calls) };
+        println!(
+            "{name}: {calls} notifications, {:.2} ns each",
+            seconds * 1e9 / calls as f64
+        );
+    }
+
+    unsafe fn run_criterion(
+        c: &mut Criterion,
+        modules: &[(&'static str, &'static str, *mut CHttpModule)],
+        ctx: *mut Context,
+    ) {
+        unsafe {
             let bench_mode = std::env::args().any(|a| a == "--bench");
-            for work in ["empty", "typical"] {
+            for work in ["empty", "typical", "noop"] {
                 let mut group = c.benchmark_group(format!("dispatch_{work}"));
                 for &(_, language, module) in modules.iter().filter(|m| m.0 == work) {
                     group.bench_function(language, |b| {
@@ -264,15 +357,8 @@ mod host {
                 group.finish();
             }
             if bench_mode {
-                paired(&modules, ctx);
+                paired(modules, ctx);
             }
-            for (_, language, module) in modules {
-                if language != "rust-raw" {
-                    host_bench_module_dispose(module);
-                }
-            }
-            host_bench_context_free(ctx);
-            host_server_shutdown(server, std::ptr::null_mut());
         }
     }
 }

@@ -7,8 +7,10 @@
 namespace {
 
 // What the module does in OnBeginRequest: nothing (the cost of the delivery alone), or a
-// typical read of the request (the Host header) and a look at the response.
-enum BenchWork : DWORD { BENCH_EMPTY = 0, BENCH_TYPICAL = 1 };
+// typical read of the request (the Host header) and a look at the response. Both are decided
+// at run time (a member), as a module's configuration would be. BENCH_NOOP: a module whose
+// OnBeginRequest is only `return RQ_NOTIFICATION_CONTINUE` (NoopModule).
+enum BenchWork : DWORD { BENCH_EMPTY = 0, BENCH_TYPICAL = 1, BENCH_NOOP = 2 };
 
 class BenchModule final : public CHttpModule {
   public:
@@ -26,12 +28,23 @@ class BenchModule final : public CHttpModule {
     DWORD work;
 };
 
+class NoopModule final : public CHttpModule {
+  public:
+    REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext *, IHttpEventProvider *) override {
+        return RQ_NOTIFICATION_CONTINUE;
+    }
+};
+
 class BenchFactory final : public IHttpModuleFactory {
   public:
     explicit BenchFactory(DWORD work) : work(work) {}
 
     HRESULT GetHttpModule(CHttpModule **module, IModuleAllocator *) override {
-        *module = new BenchModule(work);
+        if (work == BENCH_NOOP) {
+            *module = new NoopModule();
+        } else {
+            *module = new BenchModule(work);
+        }
         return S_OK;
     }
     VOID Terminate(VOID) override { delete this; }
@@ -54,12 +67,19 @@ HRESULT WINAPI register_empty(DWORD, IHttpModuleRegistrationInfo *info, IHttpSer
 HRESULT WINAPI register_typical(DWORD, IHttpModuleRegistrationInfo *info, IHttpServer *) {
     return register_bench(BENCH_TYPICAL, info);
 }
+HRESULT WINAPI register_noop(DWORD, IHttpModuleRegistrationInfo *info, IHttpServer *) {
+    return register_bench(BENCH_NOOP, info);
+}
 
 }  // namespace
 
-// The PFN_REGISTERMODULE of the C++ bench module (work: 0 empty, 1 typical).
+// The PFN_REGISTERMODULE of the C++ bench module (work: 0 empty, 1 typical, 2 noop).
 extern "C" PFN_REGISTERMODULE host_bench_cpp_module(DWORD work) {
-    return work == BENCH_EMPTY ? register_empty : register_typical;
+    switch (work) {
+    case BENCH_EMPTY: return register_empty;
+    case BENCH_TYPICAL: return register_typical;
+    default: return register_noop;
+    }
 }
 
 // A request parsed from `raw` (not run): the context notifications are delivered with.
