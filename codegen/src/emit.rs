@@ -15,13 +15,36 @@ use crate::layout::{SlotEntry, VtableLayout};
 use crate::model::{Api, CType, CallConv, Class, ConstValue, Method, SourceLoc, Target};
 use crate::wrap::{WrapPlan, WrapSpec};
 
+/// The bindings file as emitted, in file order: inner attributes, `use` lines, then the items.
+///
+/// Kept apart rather than as one stream so that formatting can cut the file between items
+/// without parsing it (see `write.rs`).
+#[derive(Debug, Clone, Default)]
+pub struct EmittedFile {
+    /// `#![...]` attributes of the file.
+    pub inner_attrs: TokenStream,
+    /// One `use` item each.
+    pub uses: Vec<TokenStream>,
+    /// Whole top-level items: each stream is one item or several (a class is its struct, its
+    /// impls and its vtable struct), never part of one.
+    pub items: Vec<TokenStream>,
+}
+
+impl EmittedFile {
+    /// The whole file as one token stream.
+    pub fn to_tokens(&self) -> TokenStream {
+        let (attrs, uses, items) = (&self.inner_attrs, &self.uses, &self.items);
+        quote!(#attrs #(#uses)* #(#items)*)
+    }
+}
+
 /// Rust tokens for the whole bindings file, plus the `use` lines it needs.
 pub fn emit_bindings(
     api: &Api,
     layouts: &[VtableLayout],
     wraps: &WrapPlan,
     target: Target,
-) -> Result<TokenStream, Error> {
+) -> Result<EmittedFile, Error> {
     let mut emitter = Emitter::new(api, wraps);
     let constants: Vec<TokenStream> = api.constants.iter().map(|c| emitter.constant(c)).collect();
     let enums: Vec<TokenStream> = api.enums.iter().map(|e| emitter.enumeration(e)).collect();
@@ -80,26 +103,27 @@ pub fn emit_bindings(
     });
     let target_doc =
         format!(" Parsed for `{target}`; slot order is the same on every MSVC target.");
-    let provenance = crate::provenance::tokens(api);
-    Ok(quote! {
+    let inner_attrs = quote! {
         #![doc = " Raw layer: constants, enums, typedefs and MSVC-ordered vtables of `httpserv.h`."]
         #![doc = ""]
         #![doc = #target_doc]
         #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
         #![allow(clippy::upper_case_acronyms, clippy::missing_safety_doc)]
-
-        #c_void
-        #(#uses)*
-
-        #provenance
-        #(#constants)*
-        #(#flags)*
-        #(#enums)*
-        #(#opaque)*
-        #(#aliases)*
-        #object_type
-        #interface_trait
-        #(#items)*
+    };
+    let mut all = vec![crate::provenance::tokens(api)];
+    all.extend(constants);
+    all.extend(flags);
+    all.extend(enums);
+    all.extend(opaque);
+    all.extend(aliases);
+    all.extend(object_type);
+    all.extend(interface_trait);
+    all.extend(items);
+    all.retain(|item| !item.is_empty());
+    Ok(EmittedFile {
+        inner_attrs,
+        uses: c_void.into_iter().chain(uses).collect(),
+        items: all,
     })
 }
 
@@ -930,8 +954,7 @@ pub fn rust_ident(name: &str) -> Ident {
     if matches!(name, "self" | "Self" | "super" | "crate" | "_") {
         return format_ident!("{}_", name);
     }
-    // syn follows edition 2021; `gen` is reserved from edition 2024 on.
-    if name != "gen" && syn::parse_str::<Ident>(name).is_ok() {
+    if crate::validate::is_identifier_text(name) && !crate::validate::is_keyword(name) {
         Ident::new(name, Span::call_site())
     } else {
         Ident::new_raw(name, Span::call_site())

@@ -6,8 +6,9 @@
 //! parse   (libclang)  header ─▶ model::Api
 //! validate (pure)     Api ─▶ ()                       what Rust cannot express (validate.rs)
 //! layout  (pure)      Api ─▶ Vec<VtableLayout>          MSVC slot order
-//! emit    (quote)     Api + layouts ─▶ TokenStream
-//! write   (prettyplease, atomic rename)  ─▶ generated/src/bindings.rs
+//! emit    (quote)     Api + layouts ─▶ EmittedFile (token streams: attributes, uses, items)
+//! validate (tokens)   EmittedFile ─▶ ()                names defined twice
+//! write   (print + rustfmt, atomic rename)  ─▶ generated/src/bindings.rs
 //! report  layouts ─▶ the `layout` table / the ABI table the clang referee tests read
 //! ```
 
@@ -19,6 +20,7 @@ pub mod layout;
 pub mod libclang;
 pub mod model;
 pub mod parse;
+pub mod print;
 pub mod provenance;
 pub mod report;
 pub mod sdk;
@@ -115,7 +117,7 @@ pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Erro
     // Started first: rustfmt loads on another core while libclang parses.
     let rustfmt = write::Rustfmt::spawn();
     let (mut api, layouts) = analyze(opts)?;
-    let (file, warnings) = emit_file(&api, &layouts, opts.target)?;
+    let (file, warnings) = emit_tokens(&api, &layouts, opts.target)?;
     api.warnings.extend(warnings);
     let header = vec![
         format!(
@@ -130,43 +132,22 @@ pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Erro
         ),
         "Do not edit: regenerate with `cargo run -p httpserv-codegen -- generate`.".to_string(),
     ];
-    let file = write::format_parsed(Path::new(BINDINGS_FILE), file, &header, rustfmt)?;
+    let file = write::format_file(Path::new(BINDINGS_FILE), &file, &header, rustfmt)?;
     Ok((api, vec![file]))
 }
 
 /// Stage 3 for an analysed model: the checked tokens of `bindings.rs` and the warnings found on
-/// the way. The one entry point the fuzz tests (`tests/fuzz_layout.rs`) use, so they need no
+/// the way. Also the entry point the fuzz tests (`tests/fuzz_layout.rs`) use, so they need no
 /// change when the emitter's signature does.
 pub fn emit_tokens(
     api: &Api,
     layouts: &[VtableLayout],
     target: Target,
-) -> Result<(proc_macro2::TokenStream, Vec<String>), Error> {
-    let (tokens, warnings) = emit_unchecked(api, layouts, target)?;
-    timing::stage("validate", || validate::emitted(api, &tokens))?;
-    Ok((tokens, warnings))
-}
-
-/// [`emit_tokens`] parsed once into the `syn::File` that both the check and formatting use.
-fn emit_file(
-    api: &Api,
-    layouts: &[VtableLayout],
-    target: Target,
-) -> Result<(syn::File, Vec<String>), Error> {
-    let (tokens, warnings) = emit_unchecked(api, layouts, target)?;
-    let file = write::parse_file(Path::new(BINDINGS_FILE), tokens)?;
-    timing::stage("validate", || validate::emitted_file(api, &file))?;
-    Ok((file, warnings))
-}
-
-fn emit_unchecked(
-    api: &Api,
-    layouts: &[VtableLayout],
-    target: Target,
-) -> Result<(proc_macro2::TokenStream, Vec<String>), Error> {
+) -> Result<(emit::EmittedFile, Vec<String>), Error> {
     let (wraps, warnings) = timing::stage("wrap plan", || wrap::plan_bundled(layouts))?;
-    let tokens = timing::stage("emit", || emit::emit_bindings(api, layouts, &wraps, target))?;
-    Ok((tokens, warnings))
+    let file = timing::stage("emit", || emit::emit_bindings(api, layouts, &wraps, target))?;
+    timing::stage("validate", || validate::emitted(api, &file))?;
+    Ok((file, warnings))
 }
 
 /// `generate`: writes the bindings atomically; returns the model (for its warnings).

@@ -12,11 +12,12 @@
 //!   whatever the emitter produces (items, struct fields, function-pointer parameters), so a
 //!   collision introduced by a naming rule of the emitter is still caught here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 use crate::diag::{Diagnostic, Error};
+use crate::emit::EmittedFile;
 use crate::external::{self, ExternalRust};
 use crate::model::{Api, CType, Class, MemberKind, Method, SourceLoc};
 
@@ -571,8 +572,7 @@ pub fn item_ident_problem(name: &str) -> Option<String> {
              extension); rename it in the header"
         ));
     }
-    // Edition 2024 reserves `gen`; syn (edition 2021) would let it through.
-    if name == "gen" || syn::parse_str::<syn::Ident>(name).is_err() {
+    if is_keyword(name) {
         return Some(format!(
             "`{name}` is a Rust keyword, which is not supported as the name of a type or \
              constant; rename it in the header"
@@ -596,7 +596,69 @@ pub fn member_ident_problem(name: &str) -> Option<String> {
 
 /// Identifier characters as Rust defines them (XID_Start or `_`, then XID_Continue), keywords
 /// included.
-fn is_identifier_text(name: &str) -> bool {
+/// Whether `name` is reserved in edition 2024 (syn's list of what it refuses as an identifier,
+/// which follows edition 2021, plus `gen`). A match instead of a `syn` parse of the name: this
+/// runs for every name the emitter writes.
+pub fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "_" | "abstract"
+            | "as"
+            | "async"
+            | "await"
+            | "become"
+            | "box"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "do"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "final"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "macro"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "override"
+            | "priv"
+            | "pub"
+            | "ref"
+            | "return"
+            | "Self"
+            | "self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "try"
+            | "type"
+            | "typeof"
+            | "unsafe"
+            | "unsized"
+            | "use"
+            | "virtual"
+            | "where"
+            | "while"
+            | "yield"
+    )
+}
+
+/// Whether `name` is an identifier (keyword or not).
+pub fn is_identifier_text(name: &str) -> bool {
     let mut chars = name.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -659,20 +721,14 @@ fn overload_hint(m: &Method) -> String {
 /// each struct, parameter names of each function-pointer type. A safety net under [`model`]
 /// for naming rules of the emitter (overload suffixes, `param0` for unnamed parameters, `self`
 /// becoming `self_`...). Locations are looked up in the model by item name.
-pub fn emitted(api: &Api, tokens: &TokenStream) -> Result<(), Error> {
-    let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) else {
-        // Not a file: formatting reports that with its own message.
-        return Ok(());
-    };
-    emitted_file(api, &file)
-}
-
-/// [`emitted`] for tokens already parsed (the generator parses them once, for this and for
-/// formatting).
-pub fn emitted_file(api: &Api, file: &syn::File) -> Result<(), Error> {
+///
+/// Reads the tokens item by item ([`EmittedItem`]) rather than parsing the whole file with syn,
+/// which cost more than the rest of the check: whether the tokens are a Rust file at all is
+/// rustfmt's parse when formatting.
+pub fn emitted(api: &Api, file: &EmittedFile) -> Result<(), Error> {
     let mut errors = Vec::new();
-    let mut types: HashMap<String, ()> = HashMap::new();
-    let mut values: HashMap<String, ()> = HashMap::new();
+    let mut types = HashSet::new();
+    let mut values = HashSet::new();
     let twice = |name: String, ns: &str, errors: &mut Vec<Diagnostic>| {
         errors.push(Diagnostic::new(
             loc_of(api, &name),
@@ -683,20 +739,32 @@ pub fn emitted_file(api: &Api, file: &syn::File) -> Result<(), Error> {
             ),
         ));
     };
-    for item in &file.items {
-        let (type_name, value_name) = item_names(item);
-        if let Some(name) = type_name
-            && types.insert(name.clone(), ()).is_some()
-        {
-            twice(name, "type", &mut errors);
-        }
-        if let Some(name) = value_name
-            && values.insert(name.clone(), ()).is_some()
-        {
-            twice(name, "value", &mut errors);
-        }
-        if let syn::Item::Struct(s) = item {
-            duplicate_fields(api, s, &mut errors);
+    for chunk in file.uses.iter().chain(&file.items) {
+        let tokens: Vec<TokenTree> = chunk.clone().into_iter().collect();
+        let mut rest = &tokens[..];
+        while !rest.is_empty() {
+            let (item, len) = EmittedItem::read(rest).map_err(|message| Error::Format {
+                file: crate::BINDINGS_FILE.into(),
+                message: format!(
+                    "internal error: {message} in the emitted tokens `{}` (a bug of \
+                     httpserv-codegen)",
+                    rest.iter().cloned().collect::<TokenStream>()
+                ),
+            })?;
+            rest = &rest[len..];
+            if let Some(name) = item.type_name.clone()
+                && !types.insert(name.clone())
+            {
+                twice(name, "type", &mut errors);
+            }
+            if let Some(name) = item.value_name.clone()
+                && !values.insert(name.clone())
+            {
+                twice(name, "value", &mut errors);
+            }
+            if let (Some(owner), Some(fields)) = (&item.type_name, &item.fields) {
+                duplicate_fields(api, owner, fields, &mut errors);
+            }
         }
     }
     if errors.is_empty() {
@@ -706,46 +774,214 @@ pub fn emitted_file(api: &Api, file: &syn::File) -> Result<(), Error> {
     }
 }
 
-/// The names an item defines in the type and value namespaces.
-fn item_names(item: &syn::Item) -> (Option<String>, Option<String>) {
-    match item {
-        syn::Item::Struct(s) => {
-            let name = Some(unraw(&s.ident));
-            let value = match s.fields {
-                syn::Fields::Named(_) => None,
-                _ => name.clone(),
-            };
-            (name, value)
+/// One top-level item of emitted tokens, as far as the name checks need it.
+#[derive(Debug)]
+struct EmittedItem {
+    /// The name it defines in the type namespace (struct, enum, union, type, trait, mod).
+    type_name: Option<String>,
+    /// In the value namespace (const, static, fn, tuple or unit struct).
+    value_name: Option<String>,
+    /// The inside of a struct's braces.
+    fields: Option<Vec<TokenTree>>,
+}
+
+impl EmittedItem {
+    /// The item `tokens` starts with, and how many tokens it has.
+    fn read(tokens: &[TokenTree]) -> Result<(EmittedItem, usize), String> {
+        let mut i = skip_attributes_and_visibility(tokens);
+        while let Some(word) = ident_at(tokens, i)
+            && (matches!(word.as_str(), "unsafe" | "async" | "default")
+                || word == "extern" && !is_word(tokens, i + 1, "crate")
+                || word == "const"
+                    && ident_at(tokens, i + 1)
+                        .is_some_and(|n| n == "fn" || n == "unsafe" || n == "extern"))
+        {
+            i += 1;
+            if word == "extern" && matches!(tokens.get(i), Some(TokenTree::Literal(_))) {
+                i += 1;
+            }
         }
-        syn::Item::Enum(e) => (Some(unraw(&e.ident)), None),
-        syn::Item::Union(u) => (Some(unraw(&u.ident)), None),
-        syn::Item::Type(t) => (Some(unraw(&t.ident)), None),
-        syn::Item::Trait(t) => (Some(unraw(&t.ident)), None),
-        syn::Item::Mod(m) => (Some(unraw(&m.ident)), None),
-        syn::Item::Const(c) => (None, Some(unraw(&c.ident))),
-        syn::Item::Static(s) => (None, Some(unraw(&s.ident))),
-        syn::Item::Fn(f) => (None, Some(unraw(&f.sig.ident))),
-        _ => (None, None),
+        let mut item = EmittedItem {
+            type_name: None,
+            value_name: None,
+            fields: None,
+        };
+        let keyword = ident_at(tokens, i).ok_or("no item")?;
+        let name_at = |i: usize| {
+            ident_at(tokens, i)
+                .map(|name| unraw(&name))
+                .ok_or("no name")
+        };
+        let end = match keyword.as_str() {
+            "use" | "extern" => end_at_semicolon(tokens, i)?,
+            "const" | "static" => {
+                let mutable = keyword == "static" && is_word(tokens, i + 1, "mut");
+                item.value_name = Some(name_at(i + 1 + usize::from(mutable))?);
+                end_at_semicolon(tokens, i)?
+            }
+            "type" => {
+                item.type_name = Some(name_at(i + 1)?);
+                end_at_semicolon(tokens, i)?
+            }
+            "struct" | "union" => {
+                let name = name_at(i + 1)?;
+                let body = (i + 2..tokens.len())
+                    .find(|&k| match &tokens[k] {
+                        TokenTree::Group(g) => g.delimiter() != Delimiter::Bracket,
+                        TokenTree::Punct(p) => p.as_char() == ';',
+                        _ => false,
+                    })
+                    .ok_or("no struct body")?;
+                item.type_name = Some(name.clone());
+                match &tokens[body] {
+                    TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
+                        if keyword == "struct" {
+                            item.fields = Some(group_tokens(&tokens[body]));
+                        }
+                        body + 1
+                    }
+                    _ => {
+                        item.value_name = Some(name);
+                        end_at_semicolon(tokens, body)?
+                    }
+                }
+            }
+            "enum" | "trait" | "mod" | "impl" | "fn" => {
+                let name = name_at(i + 1);
+                match keyword.as_str() {
+                    "fn" => item.value_name = Some(name?),
+                    "impl" => {}
+                    _ => item.type_name = Some(name?),
+                }
+                let end = (i + 1..tokens.len())
+                    .find(|&k| {
+                        matches!(&tokens[k], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace)
+                            || matches!(&tokens[k], TokenTree::Punct(p) if p.as_char() == ';')
+                    })
+                    .ok_or("no item body")?;
+                end + 1
+            }
+            other => return Err(format!("unexpected `{other}`")),
+        };
+        Ok((item, end))
     }
 }
 
-fn unraw(ident: &syn::Ident) -> String {
-    let text = ident.to_string();
-    text.strip_prefix("r#").map(str::to_string).unwrap_or(text)
+/// The index after the outer attributes and the visibility at `tokens`' start.
+fn skip_attributes_and_visibility(tokens: &[TokenTree]) -> usize {
+    let mut i = 0;
+    while matches!(tokens.get(i), Some(TokenTree::Punct(p)) if p.as_char() == '#')
+        && matches!(tokens.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket)
+    {
+        i += 2;
+    }
+    if is_word(tokens, i, "pub") {
+        i += 1;
+        if matches!(tokens.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+        {
+            i += 1;
+        }
+    }
+    i
 }
 
-fn duplicate_fields(api: &Api, s: &syn::ItemStruct, errors: &mut Vec<Diagnostic>) {
-    let syn::Fields::Named(fields) = &s.fields else {
-        return;
-    };
-    let owner = unraw(&s.ident);
-    let mut seen = HashMap::new();
-    for field in &fields.named {
-        let Some(ident) = &field.ident else { continue };
-        let name = unraw(ident);
-        if seen.insert(name.clone(), ()).is_some() {
+/// Whether the token at `i` is the identifier `word` (without building a string).
+fn is_word(tokens: &[TokenTree], i: usize, word: &str) -> bool {
+    matches!(tokens.get(i), Some(TokenTree::Ident(ident)) if ident == word)
+}
+
+fn ident_at(tokens: &[TokenTree], i: usize) -> Option<String> {
+    match tokens.get(i) {
+        Some(TokenTree::Ident(ident)) => Some(ident.to_string()),
+        _ => None,
+    }
+}
+
+fn end_at_semicolon(tokens: &[TokenTree], from: usize) -> Result<usize, String> {
+    (from..tokens.len())
+        .find(|&k| matches!(&tokens[k], TokenTree::Punct(p) if p.as_char() == ';'))
+        .map(|k| k + 1)
+        .ok_or_else(|| "no `;`".into())
+}
+
+/// The tokens inside a group.
+fn group_tokens(token: &TokenTree) -> Vec<TokenTree> {
+    match token {
+        TokenTree::Group(group) => group.stream().into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `tokens` cut at the commas outside `<...>` (the commas of a field or parameter list).
+fn split_commas(tokens: &[TokenTree]) -> Vec<&[TokenTree]> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (k, token) in tokens.iter().enumerate() {
+        let TokenTree::Punct(p) = token else { continue };
+        let arrow = k > 0
+            && matches!(&tokens[k - 1], TokenTree::Punct(q) if q.as_char() == '-' && q.spacing() == Spacing::Joint);
+        match p.as_char() {
+            '<' => depth += 1,
+            '>' if !arrow => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&tokens[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    if start < tokens.len() {
+        parts.push(&tokens[start..]);
+    }
+    parts
+}
+
+/// The name of a field or parameter (`name: Type`), after its attributes and visibility.
+fn binding_name(tokens: &[TokenTree]) -> Option<(usize, String)> {
+    let i = skip_attributes_and_visibility(tokens);
+    let name = ident_at(tokens, i)?;
+    matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Alone)
+        .then(|| (i + 2, unraw(&name)))
+}
+
+/// The parameter list of a function-pointer type (`unsafe extern "system" fn(...) -> T`), if
+/// `ty` is one.
+fn bare_fn_params(ty: &[TokenTree]) -> Option<Vec<TokenTree>> {
+    let mut i = 0;
+    if is_word(ty, i, "unsafe") {
+        i += 1;
+    }
+    if is_word(ty, i, "extern") {
+        i += 1;
+        if matches!(ty.get(i), Some(TokenTree::Literal(_))) {
+            i += 1;
+        }
+    }
+    if !is_word(ty, i, "fn") {
+        return None;
+    }
+    match ty.get(i + 1) {
+        Some(token @ TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+            Some(group_tokens(token))
+        }
+        _ => None,
+    }
+}
+
+fn unraw(text: &str) -> String {
+    text.strip_prefix("r#").unwrap_or(text).to_string()
+}
+
+fn duplicate_fields(api: &Api, owner: &str, fields: &[TokenTree], errors: &mut Vec<Diagnostic>) {
+    let mut seen = HashSet::new();
+    for field in split_commas(fields) {
+        let Some((ty_start, name)) = binding_name(field) else {
+            continue;
+        };
+        if !seen.insert(name.clone()) {
             errors.push(Diagnostic::new(
-                loc_of_field(api, &owner, &name),
+                loc_of_field(api, owner, &name),
                 format!("generated struct `{owner}`"),
                 format!(
                     "field `{name}` would be declared twice (two C++ members map to this Rust \
@@ -753,16 +989,15 @@ fn duplicate_fields(api: &Api, s: &syn::ItemStruct, errors: &mut Vec<Diagnostic>
                 ),
             ));
         }
-        if let syn::Type::BareFn(f) = &field.ty {
-            let mut params = HashMap::new();
-            for arg in &f.inputs {
-                let Some((ident, _)) = &arg.name else {
+        if let Some(params) = bare_fn_params(&field[ty_start..]) {
+            let mut names = HashSet::new();
+            for param in split_commas(&params) {
+                let Some((_, param)) = binding_name(param) else {
                     continue;
                 };
-                let param = unraw(ident);
-                if params.insert(param.clone(), ()).is_some() {
+                if !names.insert(param.clone()) {
                     errors.push(Diagnostic::new(
-                        loc_of_field(api, &owner, &name),
+                        loc_of_field(api, owner, &name),
                         format!("generated slot `{owner}::{name}`"),
                         format!(
                             "parameter `{param}` would be bound twice (an unnamed parameter \
@@ -936,5 +1171,168 @@ mod tests {
         assert!(member_ident_problem("type").is_none());
         assert!(member_ident_problem("self").is_none());
         assert!(member_ident_problem("a$b").is_some());
+    }
+}
+
+/// The token reader of [`emitted`] against syn's parse of the same tokens (what the check
+/// used before).
+#[cfg(test)]
+mod reader_tests {
+    use super::*;
+    use quote::quote;
+
+    /// Item names per namespace, and per struct its fields with their function-pointer
+    /// parameters, as [`EmittedItem`] reads them.
+    fn read(tokens: TokenStream) -> Vec<String> {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut rest = &tokens[..];
+        let mut out = Vec::new();
+        while !rest.is_empty() {
+            let (item, len) = EmittedItem::read(rest).unwrap();
+            rest = &rest[len..];
+            out.push(format!(
+                "type {:?} value {:?}",
+                item.type_name, item.value_name
+            ));
+            for field in split_commas(item.fields.as_deref().unwrap_or_default()) {
+                let Some((ty, name)) = binding_name(field) else {
+                    continue;
+                };
+                let params: Vec<String> = bare_fn_params(&field[ty..])
+                    .map(|p| {
+                        split_commas(&p)
+                            .iter()
+                            .filter_map(|p| binding_name(p))
+                            .map(|(_, n)| n)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.push(format!("  {name} {params:?}"));
+            }
+        }
+        out
+    }
+
+    /// The same through syn.
+    fn parsed(tokens: TokenStream) -> Vec<String> {
+        let file: syn::File = syn::parse2(tokens).unwrap();
+        let mut out = Vec::new();
+        let name = |i: &syn::Ident| Some(unraw(&i.to_string()));
+        for item in &file.items {
+            let (ty, value) = match item {
+                syn::Item::Struct(s) => {
+                    let value = (!matches!(s.fields, syn::Fields::Named(_)))
+                        .then(|| name(&s.ident))
+                        .flatten();
+                    (name(&s.ident), value)
+                }
+                syn::Item::Enum(e) => (name(&e.ident), None),
+                syn::Item::Union(u) => (name(&u.ident), None),
+                syn::Item::Type(t) => (name(&t.ident), None),
+                syn::Item::Trait(t) => (name(&t.ident), None),
+                syn::Item::Mod(m) => (name(&m.ident), None),
+                syn::Item::Const(c) => (None, name(&c.ident)),
+                syn::Item::Static(s) => (None, name(&s.ident)),
+                syn::Item::Fn(f) => (None, name(&f.sig.ident)),
+                _ => (None, None),
+            };
+            out.push(format!("type {ty:?} value {value:?}"));
+            if let syn::Item::Struct(syn::ItemStruct {
+                fields: syn::Fields::Named(fields),
+                ..
+            }) = item
+            {
+                for field in &fields.named {
+                    let params: Vec<String> = match &field.ty {
+                        syn::Type::BareFn(f) => f
+                            .inputs
+                            .iter()
+                            .filter_map(|a| a.name.as_ref())
+                            .map(|(i, _)| unraw(&i.to_string()))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    out.push(format!(
+                        "  {} {params:?}",
+                        unraw(&field.ident.as_ref().unwrap().to_string())
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn keywords_are_those_syn_refuses_and_gen() {
+        let names = "_ abstract as async await become box break const continue crate do dyn else \
+                     enum extern false final fn for gen if impl in let loop macro match mod move \
+                     mut override priv pub ref return Self self static struct super trait true \
+                     try type typeof unsafe unsized use virtual where while yield union default \
+                     auto raw safe macro_rules u32 IHttpContext _x x_ __return this";
+        for name in names.split_whitespace() {
+            let refused = name == "gen" || syn::parse_str::<syn::Ident>(name).is_err();
+            assert_eq!(is_keyword(name), refused, "{name}");
+        }
+    }
+
+    #[test]
+    fn reads_items_as_syn_does() {
+        let tokens = quote! {
+            use core::ffi::c_void;
+            use windows_sys::core::{GUID, HRESULT};
+            #[doc = " x"]
+            pub const A: u32 = 1;
+            pub const r#B: Option<&str> = Some("b");
+            pub static mut C: [u8; 2] = [0, 1];
+            pub type D = Option<unsafe extern "system" fn(a: u32, b: HashMap<u8, u16>) -> u32>;
+            #[repr(transparent)]
+            #[derive(Clone, Copy)]
+            pub struct E(pub u32);
+            pub struct F;
+            impl F {
+                pub const G: Self = Self;
+                pub const fn empty() -> Self { Self }
+            }
+            impl<T> core::ops::Deref for Wrapper<T> where T: Copy {
+                type Target = T;
+                fn deref(&self) -> &T { unsafe { &*(self as *const Self as *const T) } }
+            }
+            pub unsafe trait H { const IID: GUID; }
+            unsafe impl H for F { const IID: GUID = GUID::from_u128(0x1234); }
+            #[repr(C)]
+            pub struct RustObject<T> {
+                pub lpVtbl: *const core::ffi::c_void,
+                pub value: T,
+                pub map: HashMap<u8, u16>,
+            }
+            #[httpserv_macros::vtable]
+            #[repr(C)]
+            pub struct I_Vtbl {
+                #[doc = " base"]
+                pub base__: J_Vtbl,
+                #[wrap(name = f, params(a = raw, b = bytes(count)))]
+                #[deprecated(note = "n")]
+                pub F: unsafe extern "system" fn(this: *mut I, a: u32, a: *mut u8) -> *mut c_void,
+                pub r#type: unsafe extern "C" fn(this: *mut I, _: u32, x: Option<fn(u8) -> u8>, ...),
+                pub G: Option<unsafe extern "system" fn(p: u32, p: u32)>,
+            }
+            pub struct K { a: u32, pub(crate) a: u8 }
+            pub fn f(x: u32) -> u32 { x }
+            pub enum L { M, N }
+            pub union O { a: u32 }
+            mod p;
+        };
+        assert_eq!(read(tokens.clone()), parsed(tokens));
+    }
+
+    #[test]
+    fn reads_the_bundled_bindings_as_syn_does() {
+        let opts = crate::Options::default();
+        let (api, layouts) = crate::analyze(&opts).unwrap();
+        let (file, _) = crate::emit_tokens(&api, &layouts, opts.target).unwrap();
+        let items: TokenStream = file.uses.iter().chain(&file.items).cloned().collect();
+        let read = read(items.clone());
+        assert!(read.len() > 500, "{}", read.len());
+        assert_eq!(read, parsed(items));
     }
 }

@@ -3,9 +3,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use proc_macro2::TokenStream;
-
 use crate::diag::Error;
+use crate::emit::EmittedFile;
 
 /// One generated file: path relative to the output crate, and its full text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,41 +13,23 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Formats a token stream as a Rust source file under a `@generated` header that names the
-/// input by name and hash.
+/// Formats an emitted file as a Rust source file under a `@generated` header that names the
+/// input by name and hash, with `rustfmt` processes started beforehand ([`Rustfmt::spawn`]).
 ///
-/// prettyplease turns tokens into a well-formed file in-process; rustfmt then gives it the exact
-/// shape `cargo fmt --check` expects (prettyplease wraps at another width and orders `use` lines
-/// differently). rustfmt guarantees stable output within a style edition, and it runs with our
-/// own config file (never a `rustfmt.toml` found near the user's folders), so the result is the
-/// same on every machine.
-pub fn format_file(
-    relative_path: &Path,
-    tokens: TokenStream,
-    header_lines: &[String],
-) -> Result<GeneratedFile, Error> {
-    let file = parse_file(relative_path, tokens)?;
-    format_parsed(relative_path, file, header_lines, Rustfmt::spawn_n(1))
-}
-
-/// The tokens as a `syn::File` (the form prettyplease prints), or the formatting error.
-pub fn parse_file(relative_path: &Path, tokens: TokenStream) -> Result<syn::File, Error> {
-    crate::timing::stage("format: syn", || syn::parse2(tokens)).map_err(|e| Error::Format {
-        file: relative_path.display().to_string(),
-        message: e.to_string(),
-    })
-}
-
-/// [`format_file`] for tokens already parsed, with `rustfmt` processes started beforehand.
+/// [`crate::print`] writes the tokens as text (doc attributes as `///` comments); rustfmt
+/// gives it the exact shape `cargo fmt --check` expects. rustfmt guarantees stable output
+/// within a style edition, and it runs with our own config file (never a `rustfmt.toml` found
+/// near the user's folders), so the result is the same on every machine. rustfmt also parses
+/// the text: emitted tokens that are no Rust file are reported as an internal error.
 ///
 /// A large file is cut between top-level items into as many pieces as there are processes,
 /// each formatted by its own `rustfmt` on its own core, and the outputs joined. rustfmt formats
 /// each item on its own (the generated file has no blank lines or comments between items, and
 /// every `use` line goes to the first piece, where rustfmt sorts them), so the result is
 /// byte-identical to formatting the whole file at once; `tests` checks that.
-pub fn format_parsed(
+pub fn format_file(
     relative_path: &Path,
-    file: syn::File,
+    file: &EmittedFile,
     header_lines: &[String],
     rustfmt: Rustfmt,
 ) -> Result<GeneratedFile, Error> {
@@ -58,8 +39,8 @@ pub fn format_parsed(
         contents.push_str(line);
         contents.push('\n');
     }
-    let pieces = crate::timing::stage("format: prettyplease", || {
-        pretty_pieces(file, rustfmt.processes.len())
+    let pieces = crate::timing::stage("format: print", || {
+        print_pieces(file, rustfmt.processes.len())
     });
     let formatted =
         crate::timing::stage("format: rustfmt", || rustfmt.format(pieces, relative_path))?;
@@ -74,35 +55,25 @@ pub fn format_parsed(
 /// parse, but it still costs a core for a while).
 const MIN_PIECE_BYTES: usize = 48 * 1024;
 
-/// prettyplease's text of `file` in at most `max` pieces of similar size, cut between items,
-/// every `use` item in the first one.
-fn pretty_pieces(file: syn::File, max: usize) -> Vec<String> {
-    let syn::File {
-        shebang,
-        attrs,
-        items,
-    } = file;
-    let print = |attrs: Vec<syn::Attribute>, items: Vec<syn::Item>| {
-        prettyplease::unparse(&syn::File {
-            shebang: None,
-            attrs,
-            items,
-        })
-    };
-    if max <= 1 || shebang.is_some() {
-        return vec![print(attrs, items)];
+/// The text of `file` in at most `max` pieces of similar size, cut between items, the inner
+/// attributes and every `use` item in the first one.
+fn print_pieces(file: &EmittedFile, max: usize) -> Vec<String> {
+    let mut head = String::new();
+    crate::print::items(&file.inner_attrs, &mut head);
+    for item in &file.uses {
+        crate::print::items(item, &mut head);
     }
-    // One text per item (prettyplease prints items one after the other, so these join into
-    // the text of the whole file); the head is the inner attributes and the `use` lines.
-    let uses = items
+    let texts: Vec<String> = file
+        .items
         .iter()
-        .take_while(|i| matches!(i, syn::Item::Use(_)))
-        .count();
-    let mut items = items.into_iter();
-    let head = print(attrs, items.by_ref().take(uses).collect());
-    let texts: Vec<String> = items.map(|item| print(Vec::new(), vec![item])).collect();
+        .map(|item| {
+            let mut text = String::new();
+            crate::print::items(item, &mut text);
+            text
+        })
+        .collect();
     let total = head.len() + texts.iter().map(String::len).sum::<usize>();
-    let count = (total / MIN_PIECE_BYTES).clamp(1, max);
+    let count = (total / MIN_PIECE_BYTES).clamp(1, max.max(1));
     let target = total.div_ceil(count);
     let mut pieces = vec![head];
     for text in texts {
@@ -140,10 +111,10 @@ fn rustfmt_config() -> PathBuf {
 
 /// `rustfmt` (or `$RUSTFMT`) processes started before their input exists, reading stdin.
 ///
-/// Starting rustfmt costs as much as the parse (the rustup proxy, then loading
-/// `librustc_driver`); [`crate::generated_files`] starts them before parsing so that happens on
-/// other cores while libclang parses. One per core (at most [`Rustfmt::MAX_PROCESSES`]): large
-/// files are formatted in pieces in parallel. Processes dropped unused (an error on the way, a
+/// Starting rustfmt costs about a third of the parse (loading `librustc_driver`);
+/// [`crate::generated_files`] starts them before parsing so that happens on other cores while
+/// libclang parses. One per core (at most [`Rustfmt::MAX_PROCESSES`]): large files are
+/// formatted in pieces in parallel. Processes dropped unused (an error on the way, a
 /// small file) are killed and reaped.
 pub struct Rustfmt {
     program: std::ffi::OsString,
@@ -153,29 +124,41 @@ pub struct Rustfmt {
 impl Rustfmt {
     pub const MAX_PROCESSES: usize = 4;
 
-    /// Starts one process per available core, up to [`Self::MAX_PROCESSES`].
-    pub fn spawn() -> Rustfmt {
+    /// One process per available core, up to [`Self::MAX_PROCESSES`].
+    pub fn per_core() -> usize {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Rustfmt::spawn_n(cores.min(Self::MAX_PROCESSES))
+        cores.min(Self::MAX_PROCESSES)
+    }
+
+    /// Starts [`Self::per_core`] processes.
+    pub fn spawn() -> Rustfmt {
+        Rustfmt::spawn_n(Self::per_core())
     }
 
     /// Starts `n` processes (at least one).
     pub fn spawn_n(n: usize) -> Rustfmt {
+        let mut rustfmt = Rustfmt {
+            program: rustfmt_program(),
+            processes: Vec::new(),
+        };
+        rustfmt.top_up(n.max(1));
+        rustfmt
+    }
+
+    /// Starts processes until there are `n`.
+    fn top_up(&mut self, n: usize) {
         use std::process::{Command, Stdio};
-        let program = rustfmt_program();
-        let processes = (0..n.max(1))
-            .map(|_| {
-                Command::new(&program)
-                    .arg("--config-path")
-                    .arg(rustfmt_config())
-                    .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-            })
-            .collect();
-        Rustfmt { program, processes }
+        while self.processes.len() < n {
+            let child = Command::new(&self.program)
+                .arg("--config-path")
+                .arg(rustfmt_config())
+                .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn();
+            self.processes.push(child);
+        }
     }
 
     /// Formats each piece (stdin to stdout) with its own process and joins the outputs.
@@ -221,10 +204,18 @@ impl Rustfmt {
             }
             let result = output.and_then(|output| {
                 if !output.status.success() {
+                    let stderr = String::from_utf8_lossy(&output.stderr);
+                    // A located error in its input: the emitted tokens are no Rust (rustfmt's
+                    // parse is the only one they get).
+                    let what = if stderr.contains("<stdin>:") {
+                        "internal error: the emitted code does not parse (a bug of \
+                         httpserv-codegen, please report it); "
+                    } else {
+                        ""
+                    };
                     return Err(format_error(format!(
-                        "rustfmt exited with {}: {}",
+                        "{what}rustfmt exited with {}: {stderr}",
                         output.status,
-                        String::from_utf8_lossy(&output.stderr)
                     )));
                 }
                 written?.map_err(|e| format_error(format!("writing to rustfmt: {e}")))?;
@@ -321,13 +312,21 @@ mod tests {
     use super::*;
     use quote::quote;
 
+    fn file(tokens: proc_macro2::TokenStream) -> EmittedFile {
+        EmittedFile {
+            items: vec![tokens],
+            ..EmittedFile::default()
+        }
+    }
+
     fn sample() -> GeneratedFile {
         format_file(
             Path::new("src/x.rs"),
-            quote!(
+            &file(quote!(
                 pub const A: u32 = 1;
-            ),
+            )),
             &["@generated test".to_string()],
+            Rustfmt::spawn_n(1),
         )
         .unwrap()
     }
@@ -356,32 +355,93 @@ mod tests {
                 pub const #name: Option<&str> = Some("a constant whose value is long enough to need a line break");
             }
         });
-        let tokens = quote! {
-            #![doc = " Inner doc."]
-            #![allow(non_snake_case)]
-            use windows_sys::core::PCSTR;
-            use core::ffi::c_void;
-            use windows_sys::Win32::Foundation::HANDLE;
-            #(#items)*
+        let file = EmittedFile {
+            inner_attrs: quote! {
+                #![doc = " Inner doc."]
+                #![allow(non_snake_case)]
+            },
+            uses: vec![
+                quote!(
+                    use windows_sys::core::PCSTR;
+                ),
+                quote!(
+                    use core::ffi::c_void;
+                ),
+                quote!(
+                    use windows_sys::Win32::Foundation::HANDLE;
+                ),
+            ],
+            items: items.collect(),
         };
         let header = ["@generated test".to_string()];
         let path = Path::new("src/x.rs");
-        let whole = format_parsed(
-            path,
-            parse_file(path, tokens.clone()).unwrap(),
-            &header,
-            Rustfmt::spawn_n(1),
-        )
-        .unwrap();
-        let file = parse_file(path, tokens).unwrap();
-        assert!(pretty_pieces(file.clone(), 3).len() == 3, "not cut");
-        let pieces = format_parsed(path, file, &header, Rustfmt::spawn_n(3)).unwrap();
+        let whole = format_file(path, &file, &header, Rustfmt::spawn_n(1)).unwrap();
+        assert!(print_pieces(&file, 3).len() == 3, "not cut");
+        let pieces = format_file(path, &file, &header, Rustfmt::spawn_n(3)).unwrap();
         assert!(
             whole
                 .contents
                 .contains("use core::ffi::c_void;\nuse windows_sys::Win32")
         );
         assert_eq!(whole.contents, pieces.contents);
+    }
+
+    #[test]
+    fn printing_then_rustfmt_is_prettyplease_then_rustfmt() {
+        // The shapes the emitter writes, with names up to print::LONG_WORD long, so that
+        // rustfmt has lines it cannot fit and keeps the printed text: that text must be
+        // prettyplease's.
+        let items = (30..=48).step_by(6).map(|len| {
+            let name = quote::format_ident!("I{}", "x".repeat(len - 1));
+            let vtbl = quote::format_ident!("V{}", "y".repeat(len - 1));
+            let long = "z".repeat(len);
+            let text = format!("{long} and some more words to pass the width of one hundred");
+            quote! {
+                #[doc = " A constant."]
+                pub const #name: &core::ffi::CStr = c"a string long enough to be kept as written by rustfmt, is it not?";
+                pub const #vtbl: #name = #name(-1);
+                pub type #name = Option<unsafe extern "system" fn(#name: *mut #vtbl, #vtbl: u32) -> #name>;
+                #[repr(C)]
+                pub struct #vtbl {
+                    pub base__: #name,
+                    #[wrap(name = #name, cpp = #text, params(#name = bytes(#vtbl), x = raw), defaults(x = -1))]
+                    #[deprecated(note = #text)]
+                    pub #name: unsafe extern "system" fn(this: *mut #name, #vtbl: *mut #name) -> *mut #vtbl,
+                }
+                impl core::fmt::Debug for #name {
+                    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                        write!(f, #text, core::ptr::from_ref(self))
+                    }
+                }
+            }
+        });
+        let file = EmittedFile {
+            items: items.collect(),
+            ..EmittedFile::default()
+        };
+        let path = Path::new("src/x.rs");
+        let printed = format_file(path, &file, &[], Rustfmt::spawn_n(1)).unwrap();
+        let pretty = prettyplease::unparse(&syn::parse2(file.to_tokens()).unwrap());
+        let expected = Rustfmt::spawn_n(1).format(vec![pretty], path).unwrap();
+        assert_eq!(printed.contents, expected);
+    }
+
+    #[test]
+    fn tokens_that_do_not_parse_are_an_internal_error() {
+        let error = format_file(
+            Path::new("src/x.rs"),
+            &file(quote!(pub struct A { a: u32 b: u8 })),
+            &[],
+            Rustfmt::spawn_n(1),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("src/x.rs"), "{error}");
+        assert!(
+            error.contains("internal error: the emitted code does not parse"),
+            "{error}"
+        );
+        assert!(error.contains("b: u8"), "{error}");
     }
 
     #[test]

@@ -599,8 +599,8 @@ proptest! {
         let valid = httpserv_codegen::validate::model(&api)
             .and_then(|()| httpserv_codegen::validate::layouts(&api, &layouts));
         if valid.is_ok() {
-            let tokens = match httpserv_codegen::emit_tokens(&api, &layouts, target) {
-                Ok((tokens, _warnings)) => tokens,
+            let emitted = match httpserv_codegen::emit_tokens(&api, &layouts, target) {
+                Ok((emitted, _warnings)) => emitted,
                 // Emission refuses what it cannot express (a function type by value...) with a
                 // located diagnostic, never a panic; a validated model must not clash.
                 Err(httpserv_codegen::Error::Input(d)) => {
@@ -613,13 +613,14 @@ proptest! {
                 }
                 Err(e) => return Err(TestCaseError::fail(format!("emit: {e}"))),
             };
-            let file: Result<syn::File, _> = syn::parse2(tokens.clone());
+            let file: Result<syn::File, _> = syn::parse2(emitted.to_tokens());
             prop_assert!(file.is_ok(), "emitted tokens do not parse: {:?}", file.err());
             if CASE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 8 == 0 {
                 let formatted = httpserv_codegen::write::format_file(
                     std::path::Path::new("src/bindings.rs"),
-                    tokens,
+                    &emitted,
                     &["fuzz".to_string()],
+                    httpserv_codegen::write::Rustfmt::spawn_n(1),
                 );
                 prop_assert!(formatted.is_ok(), "format: {:?}", formatted.err());
             }
