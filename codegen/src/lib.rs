@@ -114,7 +114,7 @@ pub fn analyze(opts: &Options) -> Result<(Api, Vec<VtableLayout>), Error> {
 
 /// Stages 1–3 and formatting: the files `generate` writes, in memory.
 pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Error> {
-    // Started first: rustfmt loads on another core while libclang parses.
+    // Started first: rustfmt loads on the cores libclang leaves idle.
     let rustfmt = write::Rustfmt::spawn();
     let (mut api, layouts) = analyze(opts)?;
     let (file, warnings) = emit_tokens(&api, &layouts, opts.target)?;
