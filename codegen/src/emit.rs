@@ -67,10 +67,10 @@ pub fn emit_bindings(
         .iter()
         .map(|(name, origin)| {
             let ident = format_ident!("{}", name);
-            let doc = format!(
+            let doc = lit(&format!(
                 " `{name}` from `{origin}`: no `windows-sys` equivalent, so an opaque type, \
                  usable only behind pointers."
-            );
+            ));
             quote! {
                 #[doc = #doc]
                 #[repr(C)]
@@ -101,8 +101,9 @@ pub fn emit_bindings(
             use core::ffi::c_void;
         )
     });
-    let target_doc =
-        format!(" Parsed for `{target}`; slot order is the same on every MSVC target.");
+    let target_doc = lit(&format!(
+        " Parsed for `{target}`; slot order is the same on every MSVC target."
+    ));
     let inner_attrs = quote! {
         #![doc = " Raw layer: constants, enums, typedefs and MSVC-ordered vtables of `httpserv.h`."]
         #![doc = ""]
@@ -166,7 +167,7 @@ fn flag_types(api: &Api) -> Vec<TokenStream> {
                     ConstValue::Int { value, .. } if u32::try_from(value).is_ok() => {
                         let member = rust_ident(&c.name[prefix.len()..]);
                         let constant = format_ident!("{}", c.name);
-                        let doc = format!(" `{}`.", c.name);
+                        let doc = lit(&format!(" `{}`.", c.name));
                         Some(quote!(#[doc = #doc] pub const #member: Self = Self(#constant);))
                     }
                     _ => None,
@@ -176,7 +177,7 @@ fn flag_types(api: &Api) -> Vec<TokenStream> {
                 return None;
             }
             let ty = format_ident!("{}", type_name);
-            let doc = format!(" Typed {what}; combine with `|`.");
+            let doc = lit(&format!(" Typed {what}; combine with `|`."));
             Some(quote! {
                 #[doc = #doc]
                 #[repr(transparent)]
@@ -305,10 +306,10 @@ impl<'a> Emitter<'a> {
                 let ident = format_ident!("{}", name);
                 let construct = format!("typedef `{name}`");
                 let ty = self.rust_type(&target, Position::Value, &SourceLoc::default(), &construct);
-                let doc = format!(
+                let doc = lit(&format!(
                     " `{name}` from `{header}`, declared here rather than taken from `windows-sys` so that \
                      it has MSVC's calling convention on every target."
-                );
+                ));
                 quote! {
                     #[doc = #doc]
                     #[httpserv_macros::function_pointer]
@@ -362,13 +363,21 @@ impl<'a> Emitter<'a> {
                 )
             }
         };
-        let doc = format!(" `#define {} {}` ({}).", c.name, shown, short_loc(&c.loc));
+        let doc = lit(&format!(
+            " `#define {} {}` ({}).",
+            c.name,
+            shown,
+            short_loc(&c.loc)
+        ));
         let ty_doc = match &c.value {
             ConstValue::Wide(_) => Some(" NUL-terminated UTF-16; `.as_ptr()` gives a `PCWSTR`."),
             ConstValue::Narrow(_) => Some(" NUL-terminated; `.as_ptr()` gives a `PCSTR`."),
             ConstValue::Int { .. } => None,
         };
-        let ty_doc = ty_doc.map(|d| quote!(#[doc = ""] #[doc = #d]));
+        let ty_doc = ty_doc.map(|d| {
+            let d = lit(d);
+            quote!(#[doc = ""] #[doc = #d])
+        });
         quote! {
             #[doc = #doc]
             #ty_doc
@@ -383,18 +392,21 @@ impl<'a> Emitter<'a> {
             let consts = e.variants.iter().map(|(name, value)| {
                 let ident = format_ident!("{}", name);
                 let value = Literal::i64_unsuffixed(*value);
-                let doc = format!(" Enumerator of an anonymous enum ({}).", short_loc(&e.loc));
+                let doc = lit(&format!(
+                    " Enumerator of an anonymous enum ({}).",
+                    short_loc(&e.loc)
+                ));
                 quote! { #[doc = #doc] pub const #ident: #underlying = #value; }
             });
             return quote!(#(#consts)*);
         }
         let name = format_ident!("{}", e.name);
         let underlying = self.rust_type(&e.underlying, Position::Value, &e.loc, "enum");
-        let doc = format!(" `enum {}` ({}).", e.name, short_loc(&e.loc));
+        let doc = lit(&format!(" `enum {}` ({}).", e.name, short_loc(&e.loc)));
         let consts = e.variants.iter().map(|(variant, value)| {
             let ident = format_ident!("{}", variant);
             let value = Literal::i64_unsuffixed(*value);
-            let doc = format!(" `{}::{variant}`.", e.name);
+            let doc = lit(&format!(" `{}::{variant}`.", e.name));
             quote! {
                 #[doc = #doc]
                 pub const #ident: #name = #name(#value);
@@ -419,7 +431,7 @@ impl<'a> Emitter<'a> {
             &t.loc,
             &format!("typedef `{}`", t.name),
         );
-        let doc = format!(" `typedef {}` ({}).", t.name, short_loc(&t.loc));
+        let doc = lit(&format!(" `typedef {}` ({}).", t.name, short_loc(&t.loc)));
         let abi = contains_function_pointer(&t.target).then(|| {
             quote! {
                 #[doc = ""]
@@ -450,7 +462,7 @@ impl<'a> Emitter<'a> {
                 quote!(pub #field: #ty)
             })
             .collect();
-        let doc = format!(" `struct {}` ({}).", s.name, short_loc(&s.loc));
+        let doc = lit(&format!(" `struct {}` ({}).", s.name, short_loc(&s.loc)));
         quote! {
             #[doc = #doc]
             #[repr(C)]
@@ -466,12 +478,12 @@ impl<'a> Emitter<'a> {
             Some(base) => format!("class {} : public {base}", class.name),
             None => format!("class {}", class.name),
         };
-        let doc = format!(
+        let doc = lit(&format!(
             " `{decl}` ({}): {} vtable slots, {} of them its own.",
             short_loc(&class.loc),
             layout.slots.len(),
             layout.own_slots().len()
-        );
+        ));
         let iid = class.uuid.map(|uuid| {
             let value: u128 = (u128::from(uuid.data1) << 96)
                 | (u128::from(uuid.data2) << 80)
@@ -487,7 +499,7 @@ impl<'a> Emitter<'a> {
             )
             .parse()
             .expect("hex literal");
-            let doc = format!(" `__uuidof({})`: `{uuid}`.", class.name);
+            let doc = lit(&format!(" `__uuidof({})`: `{uuid}`.", class.name));
             self.import("windows_sys::core::GUID");
             quote! {
                 impl #name {
@@ -518,7 +530,7 @@ impl<'a> Emitter<'a> {
         let base_field = class.base.as_ref().map(|base| {
             let base_vtbl = format_ident!("{}_Vtbl", base);
             let base_len = layout.base_slots;
-            let doc = format!(" Slots 0..{base_len}: the vtable of `{base}`.");
+            let doc = lit(&format!(" Slots 0..{base_len}: the vtable of `{base}`."));
             quote! { #[doc = #doc] pub base__: #base_vtbl, }
         });
         let field_names = field_names(layout);
@@ -538,12 +550,12 @@ impl<'a> Emitter<'a> {
                     }
                     SlotEntry::ScalarDeletingDestructor => {
                         self.uses_c_void = true;
-                        let doc = format!(
+                        let doc = lit(&format!(
                             " Slot {}: `virtual ~{}()`, as MSVC's scalar deleting destructor: \
                              destroys the object and, when bit 0 of `flags` is set, frees it; \
                              returns `this`.",
                             slot.index, class.name
-                        );
+                        ));
                         quote! {
                             #[doc = #doc]
                             #wrap
@@ -553,8 +565,8 @@ impl<'a> Emitter<'a> {
                 }
             })
             .collect();
-        let vtbl_doc = format!(" Vtable of `{}`, in MSVC slot order.", class.name);
-        let debug_format = format!("{}({{:p}})", class.name);
+        let vtbl_doc = lit(&format!(" Vtable of `{}`, in MSVC slot order.", class.name));
+        let debug_format = lit(&format!("{}({{:p}})", class.name));
         quote! {
             #[doc = #doc]
             #[repr(C)]
@@ -619,14 +631,14 @@ impl<'a> Emitter<'a> {
                 None => format!("{} {}", p.spelling, p.name),
             })
             .collect();
-        let doc = format!(
+        let doc = lit(&format!(
             " Slot {index}: `{} {}({}){}` ({}).",
             method.ret_spelling,
             method.name,
             shown_params.join(", "),
             if method.is_const { " const" } else { "" },
             short_loc(&method.loc)
-        );
+        ));
         let hidden = method.returns_via_hidden_pointer().then(|| {
             quote!(#[doc = ""] #[doc = " Returns by value through the hidden `__return` pointer (MSVC: right after `this`)."])
         });
@@ -636,6 +648,7 @@ impl<'a> Emitter<'a> {
             } else {
                 message.clone()
             };
+            let note = lit(&note);
             quote!(#[deprecated(note = #note)])
         });
         quote! {
@@ -864,7 +877,7 @@ fn wrap_attribute(spec: &WrapSpec) -> TokenStream {
         }
     };
     let name = rust_ident(&spec.name);
-    let cpp = &spec.cpp;
+    let cpp = lit(&spec.cpp);
     let slot = Literal::usize_unsuffixed(spec.slot);
     let ret = kind(&spec.ret);
     let params = (!spec.params.is_empty()).then(|| {
@@ -883,12 +896,30 @@ fn wrap_attribute(spec: &WrapSpec) -> TokenStream {
         });
         quote!(, defaults(#(#items),*))
     });
-    let safety = spec.safety.as_ref().map(|s| quote!(, safety = #s));
-    let page = spec.page.as_ref().map(|p| quote!(, page = #p));
-    let doc = &spec.summary;
+    let safety = spec
+        .safety
+        .as_deref()
+        .map(lit)
+        .map(|s| quote!(, safety = #s));
+    let page = spec.page.as_deref().map(lit).map(|p| quote!(, page = #p));
+    let doc = lit(&spec.summary);
     quote! {
         #[wrap(name = #name, cpp = #cpp, slot = #slot, ret = #ret #params #defaults #safety #page, doc = #doc)]
     }
+}
+
+/// The string literal `Literal::string(text)` makes, faster for the usual text: proc-macro2
+/// escapes every character through `char::escape_debug`, while text of printable ASCII without
+/// `"` or `\` needs no escape, and lexing it quoted takes a third of the time (the emitter
+/// writes a few thousand docs).
+fn lit(text: &str) -> Literal {
+    let plain = text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+    if plain && let Ok(literal) = format!("\"{text}\"").parse() {
+        return literal;
+    }
+    Literal::string(text)
 }
 
 /// Whether a type is, or points to, a function (through typedefs and pointers).
@@ -1062,6 +1093,27 @@ fn sanitize(spelling: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lit_is_literal_string() {
+        for text in [
+            "",
+            " A doc with `code` and 'quotes'.",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\there",
+            "line\nbreak",
+            "non-ASCII: é ü ∑",
+            "\0 nul",
+            "/* not a comment */ // nor this",
+        ] {
+            assert_eq!(
+                lit(text).to_string(),
+                Literal::string(text).to_string(),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn keywords_become_usable_identifiers() {
