@@ -80,6 +80,11 @@ pub fn default_out_dir() -> PathBuf {
 
 /// Stage 1: parse the header into the model.
 pub fn parse_api(opts: &Options) -> Result<Api, Error> {
+    parse_api_then(opts, &mut || {})
+}
+
+/// [`parse_api`], running `loaded` once libclang is loaded.
+fn parse_api_then(opts: &Options, loaded: &mut dyn FnMut()) -> Result<Api, Error> {
     let mut include_dirs = opts.include_dirs.clone();
     let (header, sdk_version) = match &opts.sdk {
         Some(wanted) => {
@@ -93,19 +98,28 @@ pub fn parse_api(opts: &Options) -> Result<Api, Error> {
         None => (opts.header_path(), None),
     };
     let shims = bundled_shims_dir();
-    let mut api = parse::parse(&parse::ParseRequest {
+    let request = parse::ParseRequest {
         header: &header,
         include_dirs: &include_dirs,
         shims_dir: &shims,
         target: opts.target,
-    })?;
+    };
+    let mut api = parse::parse(&request, loaded)?;
     api.sdk_version = sdk_version;
     Ok(api)
 }
 
 /// Stages 1–2: the model and every class's vtable layout.
 pub fn analyze(opts: &Options) -> Result<(Api, Vec<VtableLayout>), Error> {
-    let api = parse_api(opts)?;
+    analyze_then(opts, &mut || {})
+}
+
+/// [`analyze`], running `loaded` once libclang is loaded.
+fn analyze_then(
+    opts: &Options,
+    loaded: &mut dyn FnMut(),
+) -> Result<(Api, Vec<VtableLayout>), Error> {
+    let api = parse_api_then(opts, loaded)?;
     timing::stage("validate", || validate::model(&api))?;
     let layouts = timing::stage("layout", || layout::layout_api(&api))?;
     timing::stage("validate", || validate::layouts(&api, &layouts))?;
@@ -114,9 +128,13 @@ pub fn analyze(opts: &Options) -> Result<(Api, Vec<VtableLayout>), Error> {
 
 /// Stages 1–3 and formatting: the files `generate` writes, in memory.
 pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Error> {
-    // Started first: rustfmt loads on the cores libclang leaves idle.
-    let rustfmt = write::Rustfmt::spawn();
-    let (mut api, layouts) = analyze(opts)?;
+    // rustfmt processes start before they have input, so that their start-up runs on cores
+    // the generator leaves idle: one first, beside libclang's loading, the others once that is
+    // done (started together, on 2 cores, they slowed the loading from 25 to 40 ms).
+    let mut rustfmt = write::Rustfmt::spawn_n(1);
+    let (mut api, layouts) = analyze_then(opts, &mut || {
+        rustfmt.top_up(write::Rustfmt::per_core());
+    })?;
     let (file, warnings) = emit_tokens(&api, &layouts, opts.target)?;
     api.warnings.extend(warnings);
     let header = vec![

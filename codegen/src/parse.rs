@@ -67,7 +67,8 @@ pub fn clang_args(req: &ParseRequest<'_>) -> Vec<String> {
 }
 
 /// Parses the header and returns its API model, or every error libclang and our checks found.
-pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
+/// `loaded` runs once libclang is loaded, before it parses (see [`crate::generated_files`]).
+pub fn parse(req: &ParseRequest<'_>, loaded: &mut dyn FnMut()) -> Result<Api, Error> {
     if req.header.is_dir() {
         return Err(Error::input(
             loc_at(req.header, 1, 1),
@@ -96,6 +97,7 @@ pub fn parse(req: &ParseRequest<'_>) -> Result<Api, Error> {
     let started = crate::timing::start();
     let clang = Clang::new().map_err(Error::Libclang)?;
     crate::timing::record("parse: load libclang", started);
+    loaded();
     let started = crate::timing::start();
     let index = Index::new(&clang, false, false);
     let tu_source = format!(

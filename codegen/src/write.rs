@@ -111,11 +111,11 @@ fn rustfmt_config() -> PathBuf {
 
 /// `rustfmt` (or `$RUSTFMT`) processes started before their input exists, reading stdin.
 ///
-/// Starting rustfmt costs about a third of the parse (loading `librustc_driver`);
-/// [`crate::generated_files`] starts them before parsing so that happens on cores libclang
-/// leaves idle. One per core but ours (at least one, at most [`Rustfmt::MAX_PROCESSES`]): large
-/// files are formatted in pieces in parallel. Processes dropped unused (an error on the way, a
-/// small file) are killed and reaped.
+/// Starting rustfmt costs about as much as loading libclang (loading `librustc_driver`);
+/// [`crate::generated_files`] starts them early so that happens on cores the generator leaves
+/// idle. One per core (at most [`Rustfmt::MAX_PROCESSES`]): large files are formatted in pieces
+/// in parallel. Processes dropped unused (an error on the way, a small file) are killed and
+/// reaped.
 pub struct Rustfmt {
     program: std::ffi::OsString,
     processes: Vec<std::io::Result<std::process::Child>>,
@@ -124,14 +124,10 @@ pub struct Rustfmt {
 impl Rustfmt {
     pub const MAX_PROCESSES: usize = 4;
 
-    /// One process per core the generator itself does not use, at least one, at most
-    /// [`Self::MAX_PROCESSES`]. On 2 cores a second process, starting while libclang loads,
-    /// slows the loading about as much as it speeds up formatting when the machine is idle,
-    /// and costs 8 % of the wall time when another process keeps a core busy (measured with
-    /// `benches/regen.py`).
+    /// One process per available core, up to [`Self::MAX_PROCESSES`].
     pub fn per_core() -> usize {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        (cores - 1).clamp(1, Self::MAX_PROCESSES)
+        cores.min(Self::MAX_PROCESSES)
     }
 
     /// Starts [`Self::per_core`] processes.
@@ -150,7 +146,7 @@ impl Rustfmt {
     }
 
     /// Starts processes until there are `n`.
-    fn top_up(&mut self, n: usize) {
+    pub fn top_up(&mut self, n: usize) {
         use std::process::{Command, Stdio};
         while self.processes.len() < n {
             let child = Command::new(&self.program)
