@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whole-process regeneration benchmarks (issue 7, items 1 and 2). Linux; needs clang++.
 
-    benches/regen.py floor   [--runs N] [--bin PATH] [--baseline PATH]
+    benches/regen.py floor   [--runs N] [--bin PATH] [--baseline PATH] [--unformatted]
     benches/regen.py scaling [--runs N] [--bin PATH] [--scales 1 10 100]
 
 `floor`: `httpserv-codegen generate` on the bundled header against the floor, a bare
@@ -11,7 +11,8 @@ generator loads, dlopen + parse with the generator's options, benches/libclang_f
 `cc`) and the per-stage breakdown from `generate --time-stages` (medians). `--baseline` adds
 another generator binary (e.g. one built from an older commit) to the same run. Each run writes
 a new output folder unless `--reuse-out` (then the file is there and unchanged, and is not
-rewritten).
+rewritten). `--unformatted` adds `generate` with a RUSTFMT that only copies its input (output
+not formatted): what the generator costs without rustfmt.
 
 `scaling`: synthetic headers with 1x, 10x, 100x the classes (benches/synthetic.py); for each,
 generate and the floor of that header; the growth of (generate - floor) against 1x.
@@ -94,18 +95,19 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
-def measure(commands, runs, prepare=None):
+def measure(commands, runs, prepare=None, envs=None):
     """Interleaved runs of every command; name -> {"wall": [...], "cpu": [...], "stages": [...]}.
-    `prepare` (name -> function) runs untimed before each run of that command."""
-    prepare = prepare or {}
+    `prepare` (name -> function) runs untimed before each run of that command; `envs` (name ->
+    environment) replaces the environment of that command."""
+    prepare, envs = prepare or {}, envs or {}
     for name, cmd in commands.items():  # warm caches, fail early
         prepare.get(name, lambda: None)()
-        run(cmd)
+        run(cmd, envs.get(name))
     samples = {name: {"wall": [], "cpu": [], "stages": []} for name in commands}
     for _ in range(runs):
         for name, cmd in commands.items():
             prepare.get(name, lambda: None)()
-            wall, cpu, stderr = run(cmd)
+            wall, cpu, stderr = run(cmd, envs.get(name))
             samples[name]["wall"].append(wall)
             samples[name]["cpu"].append(cpu)
             samples[name]["stages"].append(stage_times(stderr))
@@ -134,13 +136,21 @@ def floor_bench(args):
                                                  "--time-stages"]
         if args.baseline:
             commands["baseline generate"] = [args.baseline, "generate", "--out", work / "base"]
+        envs = {}
+        if args.unformatted:
+            copy = work / "copy-rustfmt"
+            copy.write_text("#!/bin/sh\nexec cat\n")
+            copy.chmod(0o755)
+            name = "generate, rustfmt replaced by cat"
+            commands[name] = [bin_, "generate", "--out", work / "unformatted"]
+            envs[name] = dict(os.environ, RUSTFMT=str(copy))
         # By default every run writes a new crate folder (a changed header); with --reuse-out
         # the file is already there, unchanged (a regeneration that changes nothing).
         prepare = {} if args.reuse_out else {
             "httpserv-codegen generate": lambda: shutil.rmtree(work / "out", ignore_errors=True),
             "baseline generate": lambda: shutil.rmtree(work / "base", ignore_errors=True),
         }
-        samples = measure(commands, args.runs, prepare)
+        samples = measure(commands, args.runs, prepare, envs)
     floor = median(samples["clang++ -fsyntax-only (floor)"]["wall"])
     floor_cpu = median(samples["clang++ -fsyntax-only (floor)"]["cpu"])
     print(f"runs: {args.runs}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, "
@@ -205,6 +215,8 @@ def main():
     f.add_argument("--baseline", help="another httpserv-codegen binary to time in the same run")
     f.add_argument("--reuse-out", action="store_true",
                    help="generate into the same folder every run (the file is then unchanged)")
+    f.add_argument("--unformatted", action="store_true",
+                   help="also time generate with rustfmt replaced by cat (output not formatted)")
     s = sub.add_parser("scaling", help="synthetic 1x/10x/100x headers")
     s.add_argument("--runs", type=int, default=5)
     s.add_argument("--bin")
