@@ -217,18 +217,76 @@ impl Cursor {
     }
 }
 
-/// The value of a string literal (`"..."`, raw or not), escapes resolved.
+/// The value of a string literal (`"..."`, raw or not), escapes resolved; `None` for any other
+/// literal.
+///
+/// Written here rather than taken from a literal-parsing crate: that crate was one more unit on
+/// the path every cold build of `httpserv` waits for (BENCHMARKS.md, build cost), for two
+/// functions.
 pub fn string_value(lit: &Literal) -> Option<String> {
-    litrs::StringLit::parse(lit.to_string())
-        .ok()
-        .map(|s| s.value().to_string())
+    let text = lit.to_string();
+    if let Some(raw) = text.strip_prefix('r') {
+        let hashes = raw.len() - raw.trim_start_matches('#').len();
+        let body = raw[hashes..].strip_prefix('"')?;
+        return body
+            .strip_suffix(&raw[..hashes])?
+            .strip_suffix('"')
+            .map(str::to_string);
+    }
+    let body = text.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            '0' => out.push('\0'),
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            '"' => out.push('"'),
+            'x' => {
+                let hex: String = [chars.next()?, chars.next()?].iter().collect();
+                out.push(char::from(
+                    u8::from_str_radix(&hex, 16).ok().filter(|b| *b < 0x80)?,
+                ));
+            }
+            'u' => {
+                let braced: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                let hex = braced.strip_prefix('{')?.replace('_', "");
+                out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+            }
+            // A line continuation: the newline and the whitespace after it are dropped.
+            '\n' => while chars.next_if(|c| c.is_whitespace()).is_some() {},
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
-/// The value of an integer literal (`3`, `0x10`, `7u32`).
+/// The value of an integer literal (`3`, `0x10`, `1_000`, `7u32`); `None` for any other.
 pub fn integer_value(lit: &Literal) -> Option<u64> {
-    litrs::IntegerLit::parse(lit.to_string())
-        .ok()
-        .and_then(|i| i.value::<u64>())
+    let text = lit.to_string().replace('_', "");
+    let (radix, digits) = match text.get(..2) {
+        Some("0x") => (16, &text[2..]),
+        Some("0o") => (8, &text[2..]),
+        Some("0b") => (2, &text[2..]),
+        _ => (10, text.as_str()),
+    };
+    // A type suffix (`u32`, `usize`...) starts at the first `i` or `u`.
+    let end = digits.find(['i', 'u']).unwrap_or(digits.len());
+    let suffix = &digits[end..];
+    let known = [
+        "", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+    ];
+    if !known.contains(&suffix) {
+        return None;
+    }
+    u64::from_str_radix(&digits[..end], radix).ok()
 }
 
 /// Splits at the commas of the top level (not inside groups or `<...>`). A trailing comma
@@ -771,7 +829,18 @@ mod tests {
         );
         assert_eq!(string_value(&lit(r##"r#"x"y"#"##)).unwrap(), "x\"y");
         assert_eq!(string_value(&lit("3")), None);
+        assert_eq!(
+            string_value(&lit(r#""\x41\t\\\'\0 \u{1F600} a\
+                 b""#))
+            .unwrap(),
+            "A\t\\'\0 \u{1F600} ab"
+        );
+        assert_eq!(string_value(&lit("b\"x\"")), None);
         assert_eq!(integer_value(&lit("0x10")), Some(16));
+        assert_eq!(integer_value(&lit("1_000u32")), Some(1000));
+        assert_eq!(integer_value(&lit("0b101")), Some(5));
+        assert_eq!(integer_value(&lit("3.5")), None);
+        assert_eq!(integer_value(&lit("\"3\"")), None);
     }
 
     #[test]
