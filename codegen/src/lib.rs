@@ -130,10 +130,11 @@ fn analyze_then(
 pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Error> {
     // rustfmt processes start before they have input, so that their start-up runs on cores
     // the generator leaves idle: one first, beside libclang's loading, the others once that is
-    // done (started together, on 2 cores, they slowed the loading from 25 to 40 ms).
+    // done, if cores are idle (started together, on 2 cores, they slowed the loading from 25
+    // to 40 ms).
     let mut rustfmt = write::Rustfmt::spawn_n(1);
     let (mut api, layouts) = analyze_then(opts, &mut || {
-        rustfmt.top_up(write::Rustfmt::per_core());
+        rustfmt.top_up(write::Rustfmt::wanted_after_load());
     })?;
     let (file, warnings) = emit_tokens(&api, &layouts, opts.target)?;
     api.warnings.extend(warnings);
