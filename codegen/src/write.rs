@@ -125,9 +125,9 @@ fn rustfmt_config() -> PathBuf {
 ///
 /// Starting rustfmt costs about as much as loading libclang (loading `librustc_driver`);
 /// [`crate::generated_files`] starts them early so that happens on cores the generator leaves
-/// idle. One per core (at most [`Rustfmt::MAX_PROCESSES`]): large files are formatted in pieces
-/// in parallel. Processes dropped unused (an error on the way, a small file) are killed and
-/// reaped.
+/// idle. Up to one per core (at most [`Rustfmt::MAX_PROCESSES`], the later ones only on cores
+/// that are idle, [`Rustfmt::wanted_after_load`]): large files are formatted in pieces in
+/// parallel. Processes dropped unused (an error on the way, a small file) are killed and reaped.
 pub struct Rustfmt {
     program: std::ffi::OsString,
     processes: Vec<std::io::Result<std::process::Child>>,
