@@ -9,7 +9,7 @@
 //! - other attributes, laid out over lines as prettyplease did (rustfmt keeps an attribute it
 //!   cannot fit in 100 columns, a long `#[wrap(safety = "...")]`, as written);
 //! - items with a very long name or literal, which rustfmt may not fit either: printed by
-//!   prettyplease itself ([`LONG_WORD`]); other items get the usual Rust spacing.
+//!   prettyplease itself (`LONG_WORD`); other items get the usual Rust spacing.
 
 use std::fmt::Write;
 

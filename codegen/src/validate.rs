@@ -722,7 +722,7 @@ fn overload_hint(m: &Method) -> String {
 /// for naming rules of the emitter (overload suffixes, `param0` for unnamed parameters, `self`
 /// becoming `self_`...). Locations are looked up in the model by item name.
 ///
-/// Reads the tokens item by item ([`EmittedItem`]) rather than parsing the whole file with syn,
+/// Reads the tokens item by item (`EmittedItem`) rather than parsing the whole file with syn,
 /// which cost more than the rest of the check: whether the tokens are a Rust file at all is
 /// rustfmt's parse when formatting.
 pub fn emitted(api: &Api, file: &EmittedFile) -> Result<(), Error> {
