@@ -157,17 +157,6 @@ fn null_interface(method: &'static str) -> ! {
     panic!("IIS returned NULL from {method}, which never returns NULL")
 }
 
-/// What a slot of `<Class>_Impl` that the Rust type did not implement does when C++ calls it:
-/// panic, which aborts the process (a panic cannot unwind into C++). `slot` is
-/// `"Class::Method"`. One function for every default method of every `_Impl` trait, rather than
-/// a panic expanded in each of them, to keep the crate quick to build.
-#[cold]
-#[inline(never)]
-#[track_caller]
-pub fn not_implemented(slot: &'static str) -> ! {
-    panic!("not implemented: {slot} is not implemented by this Rust object")
-}
-
 /// A NUL-terminated narrow string IIS returned; `None` for NULL.
 ///
 /// # Safety

@@ -28,7 +28,7 @@ pub fn impl_trait(item: &Struct) -> Result<String> {
         }
         let params = parameters(&f);
         let output = f.return_text();
-        let slot_path = format!("{class}::{name}");
+        let message = format!("{class}::{name} is not implemented by this Rust object");
         write!(
             methods,
             "#[doc = \"\"] \
@@ -36,7 +36,7 @@ pub fn impl_trait(item: &Struct) -> Result<String> {
              #[doc = \" slot C++ may call.\"] \
              unsafe fn {name}(this: *mut RustObject<Self>{params}) {output} {{ \
                  let _ = this; \
-                 ::httpserv::runtime::not_implemented({slot_path:?}) \
+                 unimplemented!({message:?}) \
              }}"
         )
         .unwrap();
