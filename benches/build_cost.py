@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """Build cost (issue 7, item 5): how long cargo takes to build the bindings. Linux/macOS.
 
-    benches/build_cost.py cold        [--runs N] [--release] [--jobs J]
+    benches/build_cost.py cold        [--runs N] [--release] [--jobs J] [--baseline DIR]
+                                      [--as-dependency]
     benches/build_cost.py incremental [--runs N]
 
 `cold`: `cargo build -p httpserv` (the generated crate with its proc-macros, everything from
 scratch) against a crate that depends only on windows-sys with the same features (the floor:
 what any binding of these types costs), each run in a new CARGO_TARGET_DIR, interleaved.
 Both use this workspace's Cargo.lock versions, offline. Also prints the slowest units of the
-last httpserv build (from `cargo build --timings`).
+last httpserv build (from `cargo build --timings`). `--baseline DIR`: another checkout of this
+repository (e.g. `git worktree add /tmp/before <commit>`) whose `httpserv` is built in the same
+runs, interleaved, with that checkout's Cargo.lock: before/after in the same conditions.
+`--as-dependency`: without incremental compilation (CARGO_INCREMENTAL=0), which is how cargo
+builds a git or registry dependency; by default `httpserv` is built as a workspace (or path)
+crate is, with incremental compilation, whose bookkeeping a cold build pays for.
 
 `incremental`: a module crate (a copy of examples/hello as a cdylib, depending on
 generated/ by path) built once, then rebuilt after a one-line change of its source.
@@ -103,26 +109,36 @@ def cold(args):
         work = Path(tmp)
         floor = floor_crate(work)
         samples = {"httpserv": [], "windows-sys only": []}
+        if args.baseline:
+            samples["httpserv (baseline)"] = []
         last_target = None
         for i in range(args.runs):
             for name in samples:
                 target = work / f"target-{name.replace(' ', '-')}-{i}"
                 env = dict(os.environ, CARGO_TARGET_DIR=str(target))
+                if args.as_dependency:
+                    env["CARGO_INCREMENTAL"] = "0"
                 if name == "httpserv":
                     cmd = ["cargo", "build", "--quiet", "--offline", "--timings", "-p", "httpserv",
                            *profile, *jobs]
                     samples[name].append(timed(cmd, ROOT, env))
                     last_target = target
+                elif name == "httpserv (baseline)":
+                    cmd = ["cargo", "build", "--quiet", "--offline", "--timings", "-p", "httpserv",
+                           *profile, *jobs]
+                    samples[name].append(timed(cmd, Path(args.baseline).resolve(), env))
                 else:
-                    cmd = ["cargo", "build", "--quiet", "--offline", *profile, *jobs]
+                    # `--timings` in every build, as the httpserv one needs it for its units.
+                    cmd = ["cargo", "build", "--quiet", "--offline", "--timings", *profile, *jobs]
                     samples[name].append(timed(cmd, floor, env))
-                if name == "windows-sys only" or i < args.runs - 1:
+                if name != "httpserv" or i < args.runs - 1:
                     shutil.rmtree(target, ignore_errors=True)
         units = slowest_units(last_target)
     wall = {n: statistics.median(w for w, _ in s) for n, s in samples.items()}
     cpu = {n: statistics.median(c for _, c in s) for n, s in samples.items()}
     floor_wall, floor_cpu = wall["windows-sys only"], cpu["windows-sys only"]
-    print(f"cold `cargo build{' --release' if args.release else ''}`, runs: {args.runs}, "
+    how = " as a dependency (CARGO_INCREMENTAL=0)" if args.as_dependency else ""
+    print(f"cold `cargo build{' --release' if args.release else ''}`{how}, runs: {args.runs}, "
           f"jobs: {args.jobs or os.cpu_count()}, load average {os.getloadavg()[0]:.2f}")
     print()
     print("| crate | wall (median) | vs floor | cpu (median) | vs floor |")
@@ -170,6 +186,10 @@ def main():
     c.add_argument("--runs", type=int, default=3)
     c.add_argument("--release", action="store_true")
     c.add_argument("--jobs", type=int, help="cargo --jobs (default: all cores)")
+    c.add_argument("--as-dependency", action="store_true",
+                   help="no incremental compilation, as for a git or registry dependency")
+    c.add_argument("--baseline", metavar="DIR",
+                   help="another checkout of this repository to build in the same runs")
     i = sub.add_parser("incremental", help="rebuild of a module after a one-line change")
     i.add_argument("--runs", type=int, default=5)
     args = p.parse_args()
