@@ -441,7 +441,9 @@ impl Validator<'_> {
                 self.define(
                     Namespace::Type,
                     &name,
-                    format!("the opaque type for `{name}`, declared in another header"),
+                    format!(
+                        "the opaque type for `{name}`, which the header uses but does not define"
+                    ),
                     &construct,
                     &loc,
                 );
