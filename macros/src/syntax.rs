@@ -289,9 +289,19 @@ pub fn integer_value(lit: &Literal) -> Option<u64> {
     u64::from_str_radix(&digits[..end], radix).ok()
 }
 
-/// Splits at the commas of the top level (not inside groups or `<...>`). A trailing comma
-/// gives no empty piece. Angle brackets count only as type brackets: `->` does not close one.
+/// Splits a list of fields or parameters at the commas of the top level (not inside groups or
+/// the `<...>` of a type). A trailing comma gives no empty piece. `->` does not close a `<`.
 pub fn split_commas(tokens: TokenStream) -> Vec<TokenStream> {
+    split(tokens, true)
+}
+
+/// Splits a list of `key = value` entries, whose values are expressions (where `<` may be a
+/// comparison), at the commas outside groups.
+pub fn split_entries(tokens: TokenStream) -> Vec<TokenStream> {
+    split(tokens, false)
+}
+
+fn split(tokens: TokenStream, types: bool) -> Vec<TokenStream> {
     let mut pieces = Vec::new();
     let mut current = Vec::new();
     let mut angles = 0usize;
@@ -300,7 +310,7 @@ pub fn split_commas(tokens: TokenStream) -> Vec<TokenStream> {
         if let TokenTree::Punct(p) = &token {
             let ch = p.as_char();
             match ch {
-                ',' if angles == 0 => {
+                ',' if angles == 0 || !types => {
                     pieces.push(current.drain(..).collect());
                     after_dash = false;
                     continue;

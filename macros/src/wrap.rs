@@ -36,7 +36,7 @@ use std::fmt::Write;
 
 use crate::pm::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use crate::syntax::{
-    self, Attribute, BareFn, Cursor, Error, Field, Result, Struct, integer_value, split_commas,
+    self, Attribute, BareFn, Cursor, Error, Field, Result, Struct, integer_value, split_entries,
 };
 
 /// `kind` or `kind(parameter)`.
@@ -107,7 +107,7 @@ pub struct Spec {
 /// (the parenthesised tokens, with `nested` true).
 fn entries(tokens: TokenStream) -> Result<Vec<(Ident, TokenStream, bool)>> {
     let mut out = Vec::new();
-    for piece in split_commas(tokens) {
+    for piece in split_entries(tokens) {
         let mut cursor = Cursor::new(piece);
         let key = cursor.expect_ident("a key")?;
         if cursor.eat_punct('=') {
@@ -771,6 +771,14 @@ mod tests {
         );
         assert!(text.contains("letreplace:bool=true;"), "{text}");
         assert!(text.contains("pubfnset_with(&self,replace:bool)"), "{text}");
+        // Defaults are expressions: a `<` there is no generic bracket.
+        let text = expand(
+            r#"#[wrap(name = f, defaults(pA = 1 < 2, pB = 3))]
+               pub F: unsafe extern "system" fn(this: *mut IFoo, pA: bool, pB: u32)"#,
+        )
+        .unwrap()
+        .replace(' ', "");
+        assert!(text.contains("leta:bool=1<2;letb:u32=3;"), "{text}");
     }
 
     #[test]
