@@ -2,7 +2,7 @@
 
 use core::ffi::c_void;
 
-use super::panic::{guard, report};
+use super::panic::{guard, guard_in, report};
 use super::scope::{self, Registered};
 use crate::*;
 
@@ -173,6 +173,6 @@ unsafe fn dispatch<G: GlobalModule>(
     }
     // SAFETY: a live object; `&G` is shared, as `G: Sync` allows.
     let cell = unsafe { &(*this).value };
-    scope::enter(cell.registered, || guard(method, || call(&cell.global)))
-        .unwrap_or(GL_NOTIFICATION_CONTINUE)
+    // One frame: this object's registration, panics caught.
+    guard_in(&cell.registered, method, || call(&cell.global)).unwrap_or(GL_NOTIFICATION_CONTINUE)
 }
