@@ -34,10 +34,11 @@ mod wrap;
 use proc_macro as pm;
 #[cfg(test)]
 use proc_macro2 as pm;
-// The entry points exist outside tests only: the tests call the `expand_*` functions.
 
 use pm::TokenStream;
 use syntax::{Error, Joined, Result, Struct, TypeAlias, is_ident};
+
+// The entry points exist outside tests only: the tests call the `expand_*` functions.
 
 /// Attribute for a `#[repr(C)]` vtable struct `<Name>_Vtbl` whose slots are `extern "system"`
 /// function pointers (member functions). Slots marked `#[explicit_stdcall]` (declared
