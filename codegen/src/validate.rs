@@ -596,11 +596,11 @@ pub fn member_ident_problem(name: &str) -> Option<String> {
     }
 }
 
-/// Identifier characters as Rust defines them (XID_Start or `_`, then XID_Continue), keywords
-/// included.
 /// Whether `name` is reserved in edition 2024 (syn's list of what it refuses as an identifier,
 /// which follows edition 2021, plus `gen`). A match instead of a `syn` parse of the name: this
-/// runs for every name the emitter writes.
+/// runs for every name the emitter writes. `httpserv-macros` keeps the same list
+/// (`macros/src/wrap.rs`, `is_keyword`): a proc-macro crate can neither export it nor depend on
+/// this crate.
 pub fn is_keyword(name: &str) -> bool {
     matches!(
         name,
@@ -659,7 +659,8 @@ pub fn is_keyword(name: &str) -> bool {
     )
 }
 
-/// Whether `name` is an identifier (keyword or not).
+/// Whether `name` is an identifier: identifier characters as Rust defines them (XID_Start or
+/// `_`, then XID_Continue), keywords included.
 pub fn is_identifier_text(name: &str) -> bool {
     let mut chars = name.chars();
     let Some(first) = chars.next() else {
@@ -1074,6 +1075,34 @@ fn loc_of_field(api: &Api, owner: &str, field: &str) -> SourceLoc {
 mod tests {
     use super::*;
     use crate::model::{ConstValue, Constant, Enum, Member, Uuid};
+
+    /// The macros keep their own copy of the keyword list (a proc-macro crate cannot share
+    /// code): both must say the same.
+    #[test]
+    fn keyword_list_is_the_macros_list() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../macros/src/wrap.rs");
+        let text = std::fs::read_to_string(path).unwrap();
+        let start = text.find("const KEYWORDS").expect("KEYWORDS in the macros");
+        let list = &text[start..start + text[start..].find("];").unwrap()];
+        let list = &list[list.find('[').unwrap()..];
+        let list = &list[list.find('[').unwrap()..]; // past `[&str; N]`, at the array
+        let macros: HashSet<&str> = list.split('"').skip(1).step_by(2).collect();
+        assert!(macros.len() > 50, "{macros:?}");
+        for word in &macros {
+            assert!(is_keyword(word), "{word} is a keyword for the macros only");
+        }
+        // Ours also refuses `_` as a type name; the macros rename a `_` parameter to `__` first.
+        let ours = [
+            "_", "as", "gen", "try", "Self", "yield", "abstract", "union", "raw",
+        ];
+        for word in ours {
+            assert_eq!(
+                is_keyword(word),
+                word == "_" || macros.contains(word),
+                "{word}"
+            );
+        }
+    }
 
     fn class(name: &str, uuid: Option<&str>, line: u32) -> Class {
         Class {

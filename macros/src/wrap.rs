@@ -390,7 +390,9 @@ fn snake_name(raw: &str, strip_prefix: bool) -> String {
     }
 }
 
-/// Keywords of Rust 2024 (strict and reserved), which a parameter name must not be.
+/// Keywords of Rust 2024 (strict and reserved), which a parameter name must not be. The same
+/// list as the generator's (`codegen/src/validate.rs`, `is_keyword`), which this crate cannot
+/// depend on.
 fn is_keyword(name: &str) -> bool {
     const KEYWORDS: [&str; 52] = [
         "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
