@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Mutex;
 
 use clang::token::TokenKind;
@@ -130,6 +131,7 @@ pub fn parse(req: &ParseRequest<'_>, loaded: &mut dyn FnMut()) -> Result<Api, Er
         header_display: req.header.display().to_string(),
         header_bytes: bytes,
         macros: HashMap::new(),
+        macro_bodies: RefCell::new(HashMap::new()),
         api: Api {
             header_name,
             header_sha256,
@@ -139,6 +141,7 @@ pub fn parse(req: &ParseRequest<'_>, loaded: &mut dyn FnMut()) -> Result<Api, Er
         anonymous_enums: BTreeMap::new(),
         vtable_classes: HashMap::new(),
         is_header_file: RefCell::new(HashMap::new()),
+        typedef_convs: RefCell::new(HashMap::new()),
     };
     walker.collect_macros(&tu);
     walker.walk(tu.get_entity().get_children());
@@ -255,15 +258,18 @@ fn end_of(header: &Path, bytes: &[u8]) -> SourceLoc {
     loc_at(header, line as u32, last.chars().count() as u32 + 1)
 }
 
-struct Walker<'r> {
+struct Walker<'r, 'tu> {
     req: &'r ParseRequest<'r>,
     header_path: PathBuf,
     header_display: String,
     /// The header's bytes, to read identifiers at libclang's byte offsets.
     header_bytes: Vec<u8>,
-    /// Object-like macros of the whole translation unit: name → body tokens. Used to see
-    /// through `WINAPI` and friends to the calling-convention keyword.
-    macros: HashMap<String, Vec<String>>,
+    /// Object-like macros of the whole translation unit: name → the last definition. Used to
+    /// see through `WINAPI` and friends to the calling-convention keyword.
+    macros: HashMap<String, Entity<'tu>>,
+    /// Body tokens of the macros of `macros` read so far: most are never asked for, and
+    /// tokenizing every definition of `windows.h` costs more than looking them up.
+    macro_bodies: RefCell<HashMap<String, Rc<[String]>>>,
     api: Api,
     errors: Vec<Diagnostic>,
     /// Anonymous enums waiting for the typedef that names them, by declaration location.
@@ -273,10 +279,13 @@ struct Walker<'r> {
     /// Whether a file libclang names is the header (canonicalizing is a syscall; thousands of
     /// shim entities ask).
     is_header_file: RefCell<HashMap<PathBuf, bool>>,
+    /// [`Walker::declared_conv`] of the typedefs met so far: every parameter of type `DWORD`
+    /// asks for the same declaration, whose tokens cost more than the rest of the walk.
+    typedef_convs: RefCell<HashMap<Entity<'tu>, Option<CallConv>>>,
 }
 
-impl<'r> Walker<'r> {
-    fn in_header(&self, entity: &Entity<'_>) -> bool {
+impl<'r, 'tu> Walker<'r, 'tu> {
+    fn in_header(&self, entity: &Entity<'tu>) -> bool {
         let Some(location) = entity.get_location() else {
             return false;
         };
@@ -294,7 +303,7 @@ impl<'r> Walker<'r> {
             })
     }
 
-    fn loc(&self, entity: &Entity<'_>) -> SourceLoc {
+    fn loc(&self, entity: &Entity<'tu>) -> SourceLoc {
         let Some(location) = entity.get_location() else {
             return loc_at(self.req.header, 1, 1);
         };
@@ -310,14 +319,14 @@ impl<'r> Walker<'r> {
         }
     }
 
-    fn error(&mut self, entity: &Entity<'_>, construct: String, message: impl Into<String>) {
+    fn error(&mut self, entity: &Entity<'tu>, construct: String, message: impl Into<String>) {
         let loc = self.loc(entity);
         self.errors.push(Diagnostic::new(loc, construct, message));
     }
 
     /// The identifier written in the header at the entity's location: `GetUserName` even when
     /// windows.h turned it into `GetUserNameW`.
-    fn spelled_name(&self, entity: &Entity<'_>) -> Option<String> {
+    fn spelled_name(&self, entity: &Entity<'tu>) -> Option<String> {
         let name = entity.get_name()?;
         if !self.in_header(entity) {
             return Some(name);
@@ -338,19 +347,33 @@ impl<'r> Walker<'r> {
         }
     }
 
-    fn collect_macros(&mut self, tu: &TranslationUnit<'_>) {
+    fn collect_macros(&mut self, tu: &'tu TranslationUnit<'tu>) {
         for entity in tu.get_entity().get_children() {
             if entity.get_kind() != EntityKind::MacroDefinition || entity.is_function_like_macro() {
                 continue;
             }
-            let Some(range) = entity.get_range() else {
-                continue;
-            };
-            let tokens: Vec<String> = range.tokenize().iter().map(|t| t.get_spelling()).collect();
-            if let Some((name, body)) = tokens.split_first() {
-                self.macros.insert(name.clone(), body.to_vec());
+            if let Some(name) = entity.get_name() {
+                self.macros.insert(name, entity);
             }
         }
+    }
+
+    /// The tokens after the name of the object-like macro `name` (its last definition).
+    fn macro_body(&self, name: &str) -> Option<Rc<[String]>> {
+        if let Some(body) = self.macro_bodies.borrow().get(name) {
+            return Some(body.clone());
+        }
+        let range = self.macros.get(name)?.get_range()?;
+        let body: Rc<[String]> = range
+            .tokenize()
+            .iter()
+            .skip(1)
+            .map(|t| t.get_spelling())
+            .collect();
+        self.macro_bodies
+            .borrow_mut()
+            .insert(name.to_string(), body.clone());
+        Some(body)
     }
 
     /// Follows object-like macros until a calling-convention keyword (or nothing) is found.
@@ -364,12 +387,12 @@ impl<'r> Walker<'r> {
         if depth > 8 {
             return None;
         }
-        let body = self.macros.get(token)?;
+        let body = self.macro_body(token)?;
         body.iter().find_map(|t| self.conv_of_token(t, depth + 1))
     }
 
     /// The convention keyword written in the tokens of a declaration before its name.
-    fn declared_conv(&self, entity: &Entity<'_>) -> Option<CallConv> {
+    fn declared_conv(&self, entity: &Entity<'tu>) -> Option<CallConv> {
         let range = entity.get_range()?;
         let name_offset = entity.get_location()?.get_expansion_location().offset;
         range
@@ -380,7 +403,17 @@ impl<'r> Walker<'r> {
             .find_map(|t| self.conv_of_token(&t.get_spelling(), 0))
     }
 
-    fn walk(&mut self, entities: Vec<Entity<'_>>) {
+    /// [`declared_conv`](Self::declared_conv) of a typedef, computed once per typedef.
+    fn typedef_conv(&self, decl: Entity<'tu>) -> Option<CallConv> {
+        if let Some(&conv) = self.typedef_convs.borrow().get(&decl) {
+            return conv;
+        }
+        let conv = self.declared_conv(&decl);
+        self.typedef_convs.borrow_mut().insert(decl, conv);
+        conv
+    }
+
+    fn walk(&mut self, entities: Vec<Entity<'tu>>) {
         for entity in entities {
             match entity.get_kind() {
                 EntityKind::LinkageSpec => self.walk(entity.get_children()),
@@ -426,11 +459,11 @@ impl<'r> Walker<'r> {
         }
     }
 
-    fn constant(&mut self, entity: &Entity<'_>) {
+    fn constant(&mut self, entity: &Entity<'tu>) {
         let Some(name) = entity.get_name() else {
             return;
         };
-        let Some(body) = self.macros.get(&name).cloned() else {
+        let Some(body) = self.macro_body(&name) else {
             // Function-like macros are not constants.
             if entity.is_function_like_macro() {
                 self.api.warnings.push(format!(
@@ -465,7 +498,7 @@ impl<'r> Walker<'r> {
         }
     }
 
-    fn enumeration(&mut self, entity: &Entity<'_>) {
+    fn enumeration(&mut self, entity: &Entity<'tu>) {
         let name = entity.get_name().unwrap_or_default();
         let underlying = entity
             .get_enum_underlying_type()
@@ -525,7 +558,7 @@ impl<'r> Walker<'r> {
         });
     }
 
-    fn typedef(&mut self, entity: &Entity<'_>) {
+    fn typedef(&mut self, entity: &Entity<'tu>) {
         let name = entity.get_name().unwrap_or_default();
         let Some(underlying) = entity.get_typedef_underlying_type() else {
             return;
@@ -564,11 +597,11 @@ impl<'r> Walker<'r> {
     }
 
     /// A class or struct definition: a vtable class when it or its base has virtual methods.
-    fn record(&mut self, entity: &Entity<'_>) {
+    fn record(&mut self, entity: &Entity<'tu>) {
         let name = entity.get_name().unwrap_or_default();
         let construct = format!("class `{name}`");
         let children = entity.get_children();
-        let bases: Vec<&Entity<'_>> = children
+        let bases: Vec<&Entity<'tu>> = children
             .iter()
             .filter(|c| c.get_kind() == EntityKind::BaseSpecifier)
             .collect();
@@ -652,7 +685,7 @@ impl<'r> Walker<'r> {
 
     /// `__declspec(uuid("..."))` (or a macro around it): the first uuid-shaped string literal
     /// among the tokens before the class name.
-    fn uuid(&self, entity: &Entity<'_>) -> Option<Uuid> {
+    fn uuid(&self, entity: &Entity<'tu>) -> Option<Uuid> {
         let range = entity.get_range()?;
         let name_offset = entity.get_location()?.get_expansion_location().offset;
         range
@@ -665,7 +698,7 @@ impl<'r> Walker<'r> {
 
     fn member(
         &mut self,
-        child: &Entity<'_>,
+        child: &Entity<'tu>,
         class: &str,
     ) -> Result<Option<Member>, (String, String)> {
         let decl_name = child.get_name().unwrap_or_default();
@@ -728,7 +761,7 @@ impl<'r> Walker<'r> {
         Ok(Some(Member { decl_name, kind }))
     }
 
-    fn method(&mut self, entity: &Entity<'_>) -> Result<Method, String> {
+    fn method(&mut self, entity: &Entity<'tu>) -> Result<Method, String> {
         let name = self.spelled_name(entity).unwrap_or_default();
         let ty = entity.get_type().ok_or("method without a type")?;
         if ty.is_variadic() {
@@ -796,7 +829,7 @@ impl<'r> Walker<'r> {
         })
     }
 
-    fn plain_struct(&mut self, entity: &Entity<'_>, name: &str, children: &[Entity<'_>]) {
+    fn plain_struct(&mut self, entity: &Entity<'tu>, name: &str, children: &[Entity<'tu>]) {
         let mut fields = Vec::new();
         for child in children {
             if is_anonymous_record(child) {
@@ -841,7 +874,7 @@ impl<'r> Walker<'r> {
 
     /// Copies a libclang type into the model. `conv_hint` is the convention written on the
     /// enclosing declaration, for function types on targets where libclang forgets it.
-    fn ctype(&self, ty: Type<'_>, conv_hint: Option<CallConv>) -> Result<CType, String> {
+    fn ctype(&self, ty: Type<'tu>, conv_hint: Option<CallConv>) -> Result<CType, String> {
         use TypeKind as K;
         let int = |bytes, signed| Ok(CType::Int { bytes, signed });
         match ty.get_kind() {
@@ -864,7 +897,7 @@ impl<'r> Walker<'r> {
                 let target = decl
                     .get_typedef_underlying_type()
                     .ok_or("typedef without underlying type")?;
-                let hint = conv_hint.or_else(|| self.declared_conv(&decl));
+                let hint = conv_hint.or_else(|| self.typedef_conv(decl));
                 Ok(CType::Typedef {
                     name,
                     target: Box::new(self.ctype(target, hint)?),
