@@ -40,6 +40,8 @@ enum Command {
         /// The generated crate's folder (the file written is DIR/src/bindings.rs).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        format: Format,
     },
     /// Exit non-zero, naming the differing file, when generated/ is not what `generate` writes.
     Check {
@@ -47,6 +49,8 @@ enum Command {
         input: Input,
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        format: Format,
     },
     /// Print every vtable slot: TYPE, SLOT, METHOD, SIGNATURE (tab-separated).
     Layout {
@@ -78,6 +82,14 @@ enum Command {
 
 /// `diff`'s exit status when an ABI break was found (1 is an error, 2 a usage error).
 const EXIT_ABI_BREAK: u8 = 3;
+
+#[derive(Args)]
+struct Format {
+    /// Format every item with rustfmt instead of laying out the shapes the generator knows
+    /// itself (the output is the same; slower; the referee of the printer's tests).
+    #[arg(long)]
+    rustfmt: bool,
+}
 
 #[derive(Args)]
 struct Input {
@@ -119,6 +131,7 @@ impl Input {
             target: self.target,
             out_dir: out,
             sdk: self.sdk,
+            force_rustfmt: false,
         }
     }
 }
@@ -135,8 +148,11 @@ fn main() -> ExitCode {
         unsafe { httpserv_codegen::libclang::set_libclang_path() }
     });
     let result = match cli.command {
-        Command::Generate { input, out } => {
-            let opts = input.options(out);
+        Command::Generate { input, out, format } => {
+            let opts = Options {
+                force_rustfmt: format.rustfmt,
+                ..input.options(out)
+            };
             httpserv_codegen::generate(&opts).map(|api| {
                 for warning in &api.warnings {
                     eprintln!("warning: {warning}");
@@ -151,7 +167,10 @@ fn main() -> ExitCode {
                 );
             })
         }
-        Command::Check { input, out } => httpserv_codegen::check(&input.options(out)),
+        Command::Check { input, out, format } => httpserv_codegen::check(&Options {
+            force_rustfmt: format.rustfmt,
+            ..input.options(out)
+        }),
         Command::Layout { input } => {
             httpserv_codegen::layout_table(&input.options(None)).map(|table| print!("{table}"))
         }

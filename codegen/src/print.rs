@@ -193,7 +193,7 @@ fn indent_line(out: &mut String, indent: usize) {
 /// The attribute at the start of `tokens` as prettyplease wrote it, with the number of tokens
 /// it stands for. rustfmt keeps an attribute it cannot fit in its width as written (a long
 /// string in `#[wrap(...)]`), so it must be written as before, line breaks included.
-fn attribute(tokens: &[TokenTree], indent: usize) -> Option<(usize, String)> {
+pub(crate) fn attribute(tokens: &[TokenTree], indent: usize) -> Option<(usize, String)> {
     let TokenTree::Punct(hash) = tokens.first()? else {
         return None;
     };
@@ -432,7 +432,7 @@ fn box_width(nodes: &[Node]) -> usize {
 /// The comment prettyplease writes for a `doc = "..."` attribute (`attr`: what is between
 /// the brackets); `None` for any other attribute or a doc that has no comment form (then it
 /// stays an attribute, as with prettyplease).
-fn doc_comment(attr: &[TokenTree], inner: bool) -> Option<String> {
+pub(crate) fn doc_comment(attr: &[TokenTree], inner: bool) -> Option<String> {
     let [
         TokenTree::Ident(name),
         TokenTree::Punct(eq),

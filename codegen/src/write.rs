@@ -11,27 +11,43 @@ use crate::emit::EmittedFile;
 pub struct GeneratedFile {
     pub relative_path: PathBuf,
     pub contents: String,
+    /// How many of the emitted units (the `use` head, each item stream) went through rustfmt
+    /// rather than being laid out by [`crate::style`]: 0 for the bundled header.
+    pub rustfmt_items: usize,
+}
+
+/// How [`format_file`] gives the text its final layout.
+pub enum Formatting {
+    /// [`crate::style`] lays out every item it has rules for; rustfmt, started only when some
+    /// item needs it, formats the others.
+    Printer,
+    /// Every item through rustfmt, as before [`crate::style`] existed (`generate --rustfmt`):
+    /// the referee of the tests, with processes started beforehand.
+    Rustfmt(Rustfmt),
 }
 
 /// Formats an emitted file as a Rust source file under a `@generated` header that names the
-/// input by name and hash, with `rustfmt` processes started beforehand ([`Rustfmt::spawn`]).
+/// input by name and hash.
 ///
-/// [`crate::print`] writes the tokens as text (doc attributes as `///` comments); rustfmt
-/// gives it the exact shape `cargo fmt --check` expects. rustfmt guarantees stable output
-/// within a style edition, and it runs with our own config file (never a `rustfmt.toml` found
-/// near the user's folders), so the result is the same on every machine. rustfmt also parses
-/// the text: emitted tokens that are no Rust file are reported as an internal error.
+/// [`crate::style`] writes each item as rustfmt would, for the shapes it has rules for. An
+/// item it declines is written as text by [`crate::print`] and given its layout by `rustfmt`,
+/// which also parses it: emitted tokens that are no Rust are reported as an internal error.
+/// rustfmt guarantees stable output within a style edition, and it runs with our own config
+/// file (never a `rustfmt.toml` found near the user's folders), so the result is the same on
+/// every machine.
 ///
-/// A large file is cut between top-level items into as many pieces as there are processes,
-/// each formatted by its own `rustfmt` on its own core, and the outputs joined. rustfmt formats
-/// each item on its own (the generated file has no blank lines or comments between items, and
-/// every `use` line goes to the first piece, where rustfmt sorts them), so the result is
-/// byte-identical to formatting the whole file at once; `tests` checks that.
+/// rustfmt formats each item on its own (the generated file has no blank lines or comments
+/// between items), so items can go through it apart from their neighbours: the declined items
+/// are sent in runs separated by a marker comment, and the outputs put back in place. `use`
+/// lines are only sorted within a run of them, so an item needs none beside it; the head
+/// (inner attributes and every `use`) goes through rustfmt as a whole when declined. A large
+/// amount of declined text is cut between items into pieces formatted in parallel, as the
+/// whole file is with [`Formatting::Rustfmt`]; `tests` checks both against one rustfmt run.
 pub fn format_file(
     relative_path: &Path,
     file: &EmittedFile,
     header_lines: &[String],
-    rustfmt: Rustfmt,
+    formatting: Formatting,
 ) -> Result<GeneratedFile, Error> {
     let mut contents = String::new();
     for line in header_lines {
@@ -39,16 +55,119 @@ pub fn format_file(
         contents.push_str(line);
         contents.push('\n');
     }
-    let pieces = crate::timing::stage("format: print", || {
-        print_pieces(file, rustfmt.processes.len())
-    });
-    let formatted =
-        crate::timing::stage("format: rustfmt", || rustfmt.format(pieces, relative_path))?;
+    let (formatted, rustfmt_items) = match formatting {
+        Formatting::Rustfmt(rustfmt) => {
+            let pieces = crate::timing::stage("format: print", || {
+                print_pieces(file, rustfmt.processes.len())
+            });
+            let formatted =
+                crate::timing::stage("format: rustfmt", || rustfmt.format(pieces, relative_path))?;
+            (formatted, 1 + file.items.len())
+        }
+        Formatting::Printer => format_with_printer(file, relative_path)?,
+    };
     contents.push_str(&formatted);
     Ok(GeneratedFile {
         relative_path: relative_path.to_path_buf(),
         contents,
+        rustfmt_items,
     })
+}
+
+/// A comment line between runs of declined items that are not neighbours in the file: rustfmt
+/// keeps comments between items as they are, and its output is cut there.
+const RUN_MARKER: &str = "//@httpserv-codegen: next run\n";
+
+/// [`Formatting::Printer`]: the text and the number of units that went through rustfmt.
+fn format_with_printer(file: &EmittedFile, relative_path: &Path) -> Result<(String, usize), Error> {
+    // Each unit's text: laid out (`Ok`), or printed for rustfmt (`Err`).
+    let units: Vec<Result<String, String>> = crate::timing::stage("format: print", || {
+        let head = crate::style::head(&file.inner_attrs, &file.uses).ok_or_else(|| {
+            let mut text = String::new();
+            crate::print::items(&file.inner_attrs, &mut text);
+            for item in &file.uses {
+                crate::print::items(item, &mut text);
+            }
+            text
+        });
+        let items = file.items.iter().map(|item| {
+            crate::style::item(item).ok_or_else(|| {
+                let mut text = String::new();
+                crate::print::items(item, &mut text);
+                text
+            })
+        });
+        std::iter::once(head).chain(items).collect()
+    });
+    let declined: Vec<usize> = (0..units.len()).filter(|&k| units[k].is_err()).collect();
+
+    let mut texts: Vec<String> = Vec::with_capacity(units.len());
+    let mut pending = Vec::with_capacity(declined.len());
+    for unit in units {
+        match unit {
+            Ok(text) => texts.push(text),
+            Err(text) => {
+                pending.push(text);
+                texts.push(String::new());
+            }
+        }
+    }
+    if !declined.is_empty() {
+        let formatted = crate::timing::stage("format: rustfmt", || {
+            format_declined(&declined, pending, relative_path)
+        })?;
+        for (k, text) in declined.iter().zip(formatted) {
+            texts[*k] = text;
+        }
+    }
+    Ok((texts.concat(), declined.len()))
+}
+
+/// Formats the declined units (`indices`: their places in the file, `texts`: their printed
+/// text) with rustfmt processes started now, as many as the text is worth and cores are idle.
+/// Returns the formatted text of each unit, the whole text of a run of neighbours in its first
+/// unit.
+fn format_declined(
+    indices: &[usize],
+    texts: Vec<String>,
+    relative_path: &Path,
+) -> Result<Vec<String>, Error> {
+    let total: usize = texts.iter().map(String::len).sum();
+    let count = (total / MIN_PIECE_BYTES).clamp(1, Rustfmt::wanted_after_load());
+    let target = total.div_ceil(count);
+    // (piece text, the unit starting each run in it).
+    let mut pieces: Vec<(String, Vec<usize>)> = Vec::new();
+    for (k, text) in texts.into_iter().enumerate() {
+        let neighbour = k > 0 && indices[k] == indices[k - 1] + 1;
+        let full = pieces.last().is_none_or(|(piece, _)| piece.len() >= target);
+        if full && pieces.len() < count {
+            pieces.push((text, vec![k]));
+        } else {
+            let (piece, runs) = pieces.last_mut().expect("never empty");
+            if !neighbour {
+                piece.push_str(RUN_MARKER);
+                runs.push(k);
+            }
+            piece.push_str(&text);
+        }
+    }
+    let rustfmt = Rustfmt::spawn_n(pieces.len());
+    let (texts, runs): (Vec<String>, Vec<Vec<usize>>) = pieces.into_iter().unzip();
+    let outputs = rustfmt.format_each(texts, relative_path)?;
+    let mut formatted = vec![String::new(); indices.len()];
+    for (output, runs) in outputs.into_iter().zip(runs) {
+        let parts: Vec<&str> = output.split(RUN_MARKER).collect();
+        if parts.len() != runs.len() {
+            return Err(Error::Format {
+                file: relative_path.display().to_string(),
+                message: "internal error: rustfmt moved the markers between items".into(),
+            });
+        }
+        for (part, first) in parts.into_iter().zip(runs) {
+            formatted[first] = part.to_string();
+        }
+    }
+    Ok(formatted)
 }
 
 /// The smallest piece worth a `rustfmt` process of its own (its start-up is hidden behind the
@@ -186,7 +305,16 @@ impl Rustfmt {
     }
 
     /// Formats each piece (stdin to stdout) with its own process and joins the outputs.
-    fn format(mut self, pieces: Vec<String>, relative_path: &Path) -> Result<String, Error> {
+    fn format(self, pieces: Vec<String>, relative_path: &Path) -> Result<String, Error> {
+        Ok(self.format_each(pieces, relative_path)?.concat())
+    }
+
+    /// Formats each piece (stdin to stdout) with its own process: the output of each.
+    fn format_each(
+        mut self,
+        pieces: Vec<String>,
+        relative_path: &Path,
+    ) -> Result<Vec<String>, Error> {
         let format_error = |message: String| Error::Format {
             file: relative_path.display().to_string(),
             message,
@@ -215,7 +343,7 @@ impl Rustfmt {
         }
         self.processes.extend(spawned);
         // Every started process is waited for, also after a failure.
-        let mut formatted = String::new();
+        let mut formatted = Vec::new();
         for (child, writer) in running {
             let output = child
                 .wait_with_output()
@@ -247,7 +375,7 @@ impl Rustfmt {
                     .map_err(|e| format_error(format!("rustfmt output: {e}")))
             });
             match result {
-                Ok(text) => formatted.push_str(&text),
+                Ok(text) => formatted.push(text),
                 Err(error) => failure = Some(error),
             }
         }
@@ -350,7 +478,7 @@ mod tests {
                 pub const A: u32 = 1;
             )),
             &["@generated test".to_string()],
-            Rustfmt::spawn_n(1),
+            Formatting::Rustfmt(Rustfmt::spawn_n(1)),
         )
         .unwrap()
     }
@@ -399,9 +527,21 @@ mod tests {
         };
         let header = ["@generated test".to_string()];
         let path = Path::new("src/x.rs");
-        let whole = format_file(path, &file, &header, Rustfmt::spawn_n(1)).unwrap();
+        let whole = format_file(
+            path,
+            &file,
+            &header,
+            Formatting::Rustfmt(Rustfmt::spawn_n(1)),
+        )
+        .unwrap();
         assert!(print_pieces(&file, 3).len() == 3, "not cut");
-        let pieces = format_file(path, &file, &header, Rustfmt::spawn_n(3)).unwrap();
+        let pieces = format_file(
+            path,
+            &file,
+            &header,
+            Formatting::Rustfmt(Rustfmt::spawn_n(3)),
+        )
+        .unwrap();
         assert!(
             whole
                 .contents
@@ -444,7 +584,8 @@ mod tests {
             ..EmittedFile::default()
         };
         let path = Path::new("src/x.rs");
-        let printed = format_file(path, &file, &[], Rustfmt::spawn_n(1)).unwrap();
+        let printed =
+            format_file(path, &file, &[], Formatting::Rustfmt(Rustfmt::spawn_n(1))).unwrap();
         let pretty = prettyplease::unparse(&syn::parse2(file.to_tokens()).unwrap());
         let expected = Rustfmt::spawn_n(1).format(vec![pretty], path).unwrap();
         assert_eq!(printed.contents, expected);
@@ -456,7 +597,7 @@ mod tests {
             Path::new("src/x.rs"),
             &file(quote!(pub struct A { a: u32 b: u8 })),
             &[],
-            Rustfmt::spawn_n(1),
+            Formatting::Rustfmt(Rustfmt::spawn_n(1)),
         )
         .unwrap_err()
         .to_string();

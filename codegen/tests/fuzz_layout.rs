@@ -616,13 +616,19 @@ proptest! {
             let file: Result<syn::File, _> = syn::parse2(emitted.to_tokens());
             prop_assert!(file.is_ok(), "emitted tokens do not parse: {:?}", file.err());
             if CASE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 8 == 0 {
-                let formatted = httpserv_codegen::write::format_file(
+                use httpserv_codegen::write::{format_file, Formatting, Rustfmt};
+                let format = |formatting| format_file(
                     std::path::Path::new("src/bindings.rs"),
                     &emitted,
                     &["fuzz".to_string()],
-                    httpserv_codegen::write::Rustfmt::spawn_n(1),
+                    formatting,
                 );
+                let formatted = format(Formatting::Rustfmt(Rustfmt::spawn_n(1)));
                 prop_assert!(formatted.is_ok(), "format: {:?}", formatted.err());
+                // The printer's layout (items it declines through rustfmt) is rustfmt's.
+                let printed = format(Formatting::Printer);
+                prop_assert!(printed.is_ok(), "format: {:?}", printed.err());
+                prop_assert_eq!(printed.unwrap().contents, formatted.unwrap().contents);
             }
         }
     }
