@@ -1,7 +1,9 @@
 // bench.cpp -- what the dispatch benchmark (benches/benches/dispatch.rs, issue 7) needs from the
 // mock IIS: a C++ module compiled into the host, equivalent to the benchmark's Rust module, and
 // a loop that delivers one notification to a module many times, the way Context::notify does
-// (a virtual call of CHttpModule::OnBeginRequest with the request's context and provider).
+// (a virtual call of CHttpModule::OnBeginRequest with the request's context and provider); the
+// same for a global notification (CGlobalModule::OnGlobalPreBeginRequest, the way
+// Server::notify_global delivers it for every request).
 #include "server.h"
 
 namespace {
@@ -60,6 +62,54 @@ HRESULT register_bench(DWORD work, IHttpModuleRegistrationInfo *info) {
     return hr;
 }
 
+// The global module: OnGlobalPreBeginRequest does nothing, or gets the request's context from
+// the provider and reads its Host header (BENCH_TYPICAL); BENCH_NOOP: NoopGlobal.
+class BenchGlobal final : public CGlobalModule {
+  public:
+    explicit BenchGlobal(DWORD work) : work(work) {}
+
+    GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(IPreBeginRequestProvider *provider) override {
+        if (work == BENCH_EMPTY) return GL_NOTIFICATION_CONTINUE;
+        USHORT len = 0;
+        PCSTR host = provider->GetHttpContext()->GetRequest()->GetHeader("Host", &len);
+        return host ? GL_NOTIFICATION_CONTINUE : GL_NOTIFICATION_HANDLED;
+    }
+    VOID Terminate(VOID) override { delete this; }
+
+  private:
+    DWORD work;
+};
+
+class NoopGlobal final : public CGlobalModule {
+  public:
+    GLOBAL_NOTIFICATION_STATUS OnGlobalPreBeginRequest(IPreBeginRequestProvider *) override {
+        return GL_NOTIFICATION_CONTINUE;
+    }
+    VOID Terminate(VOID) override { delete this; }
+};
+
+HRESULT register_global_bench(DWORD work, IHttpModuleRegistrationInfo *info) {
+    CGlobalModule *global;
+    if (work == BENCH_NOOP) {
+        global = new NoopGlobal();
+    } else {
+        global = new BenchGlobal(work);
+    }
+    HRESULT hr = info->SetGlobalNotifications(global, GL_PRE_BEGIN_REQUEST);
+    if (hr < 0) global->Terminate();
+    return hr;
+}
+
+HRESULT WINAPI register_global_empty(DWORD, IHttpModuleRegistrationInfo *info, IHttpServer *) {
+    return register_global_bench(BENCH_EMPTY, info);
+}
+HRESULT WINAPI register_global_typical(DWORD, IHttpModuleRegistrationInfo *info, IHttpServer *) {
+    return register_global_bench(BENCH_TYPICAL, info);
+}
+HRESULT WINAPI register_global_noop(DWORD, IHttpModuleRegistrationInfo *info, IHttpServer *) {
+    return register_global_bench(BENCH_NOOP, info);
+}
+
 // The RegisterModule of the C++ module, one per kind of work.
 HRESULT WINAPI register_empty(DWORD, IHttpModuleRegistrationInfo *info, IHttpServer *) {
     return register_bench(BENCH_EMPTY, info);
@@ -79,6 +129,15 @@ extern "C" PFN_REGISTERMODULE host_bench_cpp_module(DWORD work) {
     case BENCH_EMPTY: return register_empty;
     case BENCH_TYPICAL: return register_typical;
     default: return register_noop;
+    }
+}
+
+// The PFN_REGISTERMODULE of the C++ global bench module (work: 0 empty, 1 typical, 2 noop).
+extern "C" PFN_REGISTERMODULE host_bench_cpp_global_module(DWORD work) {
+    switch (work) {
+    case BENCH_EMPTY: return register_global_empty;
+    case BENCH_TYPICAL: return register_global_typical;
+    default: return register_global_noop;
     }
 }
 
@@ -110,6 +169,24 @@ extern "C" u64 host_bench_dispatch(CHttpModule *m, Context *c, u64 n) {
     u64 continued = 0;
     for (u64 i = 0; i < n; i++) {
         continued += m->OnBeginRequest(c, &c->event_provider) == RQ_NOTIFICATION_CONTINUE;
+    }
+    return continued;
+}
+
+// The global module of the `index`-th registered module (SetGlobalNotifications); NULL if none.
+extern "C" CGlobalModule *host_bench_global_module(Server *s, usize index) {
+    if (index >= s->modules.len) return nullptr;
+    return s->modules[index]->global;
+}
+
+// Delivers GL_PRE_BEGIN_REQUEST for the request `c` to `g` `n` times, with one provider as
+// Context::run makes it; returns how many calls answered CONTINUE.
+extern "C" u64 host_bench_global_dispatch(CGlobalModule *g, Context *c, u64 n) {
+    PreBeginRequestProvider pre;
+    pre.ctx = c;
+    u64 continued = 0;
+    for (u64 i = 0; i < n; i++) {
+        continued += g->OnGlobalPreBeginRequest(&pre) == GL_NOTIFICATION_CONTINUE;
     }
     return continued;
 }
