@@ -711,6 +711,12 @@ fn global_modules_dispatch_catch_panics_and_terminate_once() {
         );
     }
     assert_eq!(reported("CGlobalModule::OnGlobalHealthCheck").len(), 1);
+    // The NULL provider: reported, the module not called.
+    let null = reported("CGlobalModule::OnGlobalStopListening");
+    assert!(
+        null.len() == 1 && null[0].contains("NULL provider"),
+        "{null:?}"
+    );
     // Concurrent calls: the global module is Sync.
     let shared = g as usize;
     std::thread::scope(|s| {

@@ -1,9 +1,13 @@
 //! `CGlobalModule` implemented by a Rust type.
 
+use core::any::Any;
 use core::ffi::c_void;
+use core::mem::ManuallyDrop;
+use core::ptr;
+use std::panic::{self, AssertUnwindSafe};
 
-use super::panic::{guard, guard_in, report};
-use super::scope::{self, Registered};
+use super::panic::{caught, guard, install_std_hook, report};
+use super::scope::{self, Frame, Registered};
 use crate::*;
 
 macro_rules! global_module {
@@ -56,7 +60,7 @@ macro_rules! global_module {
                 // SAFETY: IIS passes this object and a writable pointer (or NULL).
                 let callback = unsafe { pCallback.as_mut() }.unwrap_or(&mut unused);
                 unsafe {
-                    dispatch(this, "CGlobalModule::OnSuspendProcess", false, |g| {
+                    dispatch(this, &"CGlobalModule::OnSuspendProcess", false, |g| {
                         g.on_suspend_process(callback)
                     })
                 }
@@ -75,22 +79,25 @@ macro_rules! global_module {
         }
     };
     (@slot $cpp:ident $rust:ident $provider:ty) => {
+        // Inlined into the slot function: one function, one prologue on the fast path.
+        #[inline(always)]
         unsafe fn $cpp(
             this: *mut RustObject<Self>,
             pProvider: *mut $provider,
         ) -> GLOBAL_NOTIFICATION_STATUS {
             // SAFETY: IIS passes this object and a live provider (checked for NULL).
             unsafe {
-                dispatch(this, concat!("CGlobalModule::", stringify!($cpp)), pProvider.is_null(), |g| {
+                dispatch(this, &concat!("CGlobalModule::", stringify!($cpp)), pProvider.is_null(), |g| {
                     g.$rust(&*pProvider)
                 })
             }
         }
     };
     (@slot $cpp:ident $rust:ident) => {
+        #[inline(always)]
         unsafe fn $cpp(this: *mut RustObject<Self>) -> GLOBAL_NOTIFICATION_STATUS {
             // SAFETY: IIS passes this object.
-            unsafe { dispatch(this, concat!("CGlobalModule::", stringify!($cpp)), false, |g| g.$rust()) }
+            unsafe { dispatch(this, &concat!("CGlobalModule::", stringify!($cpp)), false, |g| g.$rust()) }
         }
     };
 }
@@ -140,6 +147,8 @@ impl<G: GlobalModule> GlobalCell<G> {
 
     /// A new `CGlobalModule` object for IIS, freed by `Terminate`.
     pub(crate) fn into_cpp(global: G, registered: Registered) -> *mut CGlobalModule {
+        // The notifications' fast path relies on it (it does not check).
+        install_std_hook();
         let object = Box::new(RustObject {
             lpVtbl: (Self::VTABLE as *const CGlobalModule_Vtbl).cast::<c_void>(),
             value: GlobalCell { registered, global },
@@ -157,22 +166,76 @@ impl<G: GlobalModule> GlobalCell<G> {
     }
 }
 
+/// One global notification. The fast path, inlined into the slot function IIS calls: enter a
+/// frame on the stack (one thread-local load and store: the registration, found through it by
+/// `module_id()`, `server()` and the state API, and the mark that panics are caught), call the
+/// handler under `catch_unwind` (free unless it panics), leave the frame (one store). No lock:
+/// `G: Sync`, IIS may call a global module from many threads at once. The NULL provider and the
+/// panic are out of line, `extern "system"` like the slot function (see `http_module.rs`: no
+/// Win64 -> SysV transition of the framework's own on this host).
+#[inline(always)]
 unsafe fn dispatch<G: GlobalModule>(
     this: *mut RustObject<GlobalCell<G>>,
-    method: &'static str,
+    // A reference to a static reference: passed on as one pointer.
+    method: &'static &'static str,
     null_argument: bool,
     call: impl FnOnce(&G) -> GLOBAL_NOTIFICATION_STATUS,
 ) -> GLOBAL_NOTIFICATION_STATUS {
     if null_argument {
-        report(
-            method,
-            "IIS passed a NULL provider; the module was not called",
-            None,
-        );
-        return GL_NOTIFICATION_CONTINUE;
+        // SAFETY: no requirement beyond the types (the attribute only sets the ABI).
+        return unsafe { refuse_null_provider(method) };
     }
     // SAFETY: a live object; `&G` is shared, as `G: Sync` allows.
     let cell = unsafe { &(*this).value };
     // One frame: this object's registration, panics caught.
-    guard_in(&cell.registered, method, || call(&cell.global)).unwrap_or(GL_NOTIFICATION_CONTINUE)
+    let frame = Frame::new(&cell.registered, ptr::null_mut(), true);
+    let previous = frame.previous();
+    // SAFETY: entered right after it was made; left below, before `frame` goes away; nothing
+    // in between unwinds (the handler runs under `catch_unwind`), and frames the handler enters
+    // are left before it returns.
+    unsafe { frame.enter() };
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| call(&cell.global)));
+    // SAFETY: read from `frame` above.
+    unsafe { frame.leave_to(previous) };
+    match outcome {
+        Ok(status) => status,
+        Err(payload) => {
+            // Moved out by `global_panicked` (a `ManuallyDrop`: no drop code, a Rust call, here).
+            let mut payload = ManuallyDrop::new(payload);
+            // SAFETY: `payload` is not used again.
+            unsafe { global_panicked(method, &mut payload) }
+        }
+    }
+}
+
+/// IIS passed a NULL provider: the module is not called.
+#[cold]
+#[inline(never)]
+#[httpserv_macros::abi(winapi)]
+unsafe extern "system" fn refuse_null_provider(
+    method: &&'static str,
+) -> GLOBAL_NOTIFICATION_STATUS {
+    report(
+        method,
+        "IIS passed a NULL provider; the module was not called",
+        None,
+    );
+    GL_NOTIFICATION_CONTINUE
+}
+
+/// A global notification panicked: reports the panic; IIS gets `GL_NOTIFICATION_CONTINUE`.
+///
+/// # Safety
+/// `payload` is moved out (the caller does not use it again).
+#[cold]
+#[inline(never)]
+#[httpserv_macros::abi(winapi)]
+unsafe extern "system" fn global_panicked(
+    method: &&'static str,
+    payload: &mut ManuallyDrop<Box<dyn Any + Send>>,
+) -> GLOBAL_NOTIFICATION_STATUS {
+    // SAFETY: the caller's contract.
+    let payload = unsafe { ManuallyDrop::take(payload) };
+    caught(method, payload);
+    GL_NOTIFICATION_CONTINUE
 }

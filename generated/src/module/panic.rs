@@ -23,7 +23,7 @@ use std::sync::{Once, PoisonError, RwLock};
 
 use core::ptr;
 
-use super::scope::{self, Frame, Registered};
+use super::scope::{self, Frame};
 
 /// What the panic hook is told about a caught panic (or another failure the framework handled
 /// in place of the module, such as a NULL argument from the host).
@@ -111,8 +111,9 @@ pub(crate) fn report(method: &str, message: &str, location: Option<&str>) {
 }
 
 /// Installs (once) a std panic hook that records the location of panics raised under
-/// [`guard`] or in a request notification (where `scope::guarded()`) and stays silent for them
-/// (the framework reports them itself); panics elsewhere go to the previous hook.
+/// [`guard`] or in a request or global notification (where `scope::guarded()`) and stays
+/// silent for them (the framework reports them itself); panics elsewhere go to the previous
+/// hook. The objects whose notifications do not check it install it when they are made.
 #[inline]
 pub(crate) fn install_std_hook() {
     if !STD_HOOK.is_completed() {
@@ -145,22 +146,10 @@ fn install_std_hook_now() {
 /// Runs `f`; a panic is caught, reported as a panic in `method` and turned into `Err(())`.
 #[inline]
 pub(crate) fn guard<R>(method: &str, f: impl FnOnce() -> R) -> Result<R, ()> {
-    // The registration and notification stay those of the frames around.
-    guard_in(ptr::null(), method, f)
-}
-
-/// [`guard`] in the frame of a call from IIS into an object of `registered` (NULL: the
-/// registration of the frames around): one frame for both, as global notifications need.
-/// `registered` must outlive the call.
-#[inline]
-pub(crate) fn guard_in<R>(
-    registered: *const Registered,
-    method: &str,
-    f: impl FnOnce() -> R,
-) -> Result<R, ()> {
     install_std_hook();
-    // The frame marks the panics of `f` as caught (for the std hook).
-    let result = Frame::run(registered, ptr::null_mut(), true, |_| {
+    // Marks the panics of `f` as caught (for the std hook); the registration and notification
+    // stay those of the frames around.
+    let result = Frame::run(ptr::null(), ptr::null_mut(), true, |_| {
         panic::catch_unwind(AssertUnwindSafe(f))
     });
     match result {
