@@ -60,7 +60,7 @@ pub fn head(inner_attrs: &TokenStream, uses: &[TokenStream]) -> Option<String> {
     let tokens: Vec<TokenTree> = inner_attrs.clone().into_iter().collect();
     let mut cur = Cursor::new(&tokens);
     let mut out = String::new();
-    attributes(&mut cur, 0, &mut out)?;
+    attributes(&mut cur, 0, MAX_WIDTH, &mut out)?;
     if !cur.done() {
         return None;
     }
@@ -333,7 +333,7 @@ fn visibility(cur: &mut Cursor) -> Option<&'static str> {
 
 /// One top-level item with its attributes.
 fn top_item(cur: &mut Cursor, out: &mut String) -> Option<()> {
-    attributes(cur, 0, out)?;
+    attributes(cur, 0, MAX_WIDTH, out)?;
     let vis = visibility(cur)?;
     if cur.is_keyword("const") {
         return const_item(cur, vis, 0, out);
@@ -358,8 +358,9 @@ fn top_item(cur: &mut Cursor, out: &mut String) -> Option<()> {
     None
 }
 
-/// Outer (or inner, `#!`) attributes at `indent`, one per line.
-fn attributes(cur: &mut Cursor, at: usize, out: &mut String) -> Option<()> {
+/// Outer (or inner, `#!`) attributes at `at`, one per line, up to column `end` (a struct
+/// field's attributes get the field's width, which keeps a column for its comma).
+fn attributes(cur: &mut Cursor, at: usize, end: usize, out: &mut String) -> Option<()> {
     while cur.is_punct('#') {
         let rest = &cur.tokens[cur.pos..];
         let inner = matches!(rest.get(1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
@@ -370,7 +371,7 @@ fn attributes(cur: &mut Cursor, at: usize, out: &mut String) -> Option<()> {
         if group.delimiter() != Delimiter::Bracket {
             return None;
         }
-        let text = attribute(&rest[..len], group, inner, at)?;
+        let text = attribute(&rest[..len], group, inner, at, end)?;
         for (k, line) in text.split('\n').enumerate() {
             if k == 0 {
                 indent(out, at);
@@ -384,7 +385,13 @@ fn attributes(cur: &mut Cursor, at: usize, out: &mut String) -> Option<()> {
 }
 
 /// One attribute's text (lines after the first carry their own indentation).
-fn attribute(tokens: &[TokenTree], group: &Group, inner: bool, at: usize) -> Option<String> {
+fn attribute(
+    tokens: &[TokenTree],
+    group: &Group,
+    inner: bool,
+    at: usize,
+    end: usize,
+) -> Option<String> {
     let body = tokens_of(group);
     // Doc attributes: the comment `print.rs` writes; rustfmt leaves line comments alone. A
     // comment over several lines (a block comment) is re-indented by rustfmt: no rule.
@@ -400,10 +407,13 @@ fn attribute(tokens: &[TokenTree], group: &Group, inner: bool, at: usize) -> Opt
         Some(meta) => {
             // rustfmt's `Attribute::rewrite`: the meta item in the width after `#[`, less `]`.
             let flat = format!("{prefix}{}]", meta.flat());
-            // A list of one item: on one line whenever it fits (rustfmt's overflow lists).
+            // A list of one item: on one line whenever it fits (rustfmt's overflow lists);
+            // `derive` lists too (rustfmt's `format_derive`: no `attr_fn_like_width`).
+            let derive = matches!(&meta, Meta::List(path, ..) if path == "derive") && !inner;
             let args_width = meta.args_width();
-            if at + flat.len() <= MAX_WIDTH
-                && (matches!(&meta, Meta::List(_, items, _) if items.len() == 1)
+            if at + flat.len() <= end
+                && (derive
+                    || matches!(&meta, Meta::List(_, items, _) if items.len() == 1)
                     || args_width.is_none_or(|w| w <= ATTR_FN_LIKE_WIDTH))
             {
                 return Some(flat);
@@ -418,7 +428,8 @@ fn attribute(tokens: &[TokenTree], group: &Group, inner: bool, at: usize) -> Opt
                     return None;
                 }
                 let line = item.flat();
-                let comma = k + 1 < items.len() || *trailing;
+                // `format_derive` ends a vertical list with a comma.
+                let comma = k + 1 < items.len() || *trailing || derive;
                 if at + INDENT + line.len() + 1 > MAX_WIDTH {
                     // rustfmt keeps a literal it cannot fit and goes on: no rule here.
                     return None;
@@ -626,7 +637,7 @@ fn struct_item(cur: &mut Cursor, vis: &str, out: &mut String) -> Option<()> {
     let (parts, _) = split_commas(&inner);
     for part in parts {
         let mut c = Cursor::new(part);
-        attributes(&mut c, INDENT, out)?;
+        attributes(&mut c, INDENT, MAX_WIDTH - 1, out)?;
         let vis = visibility(&mut c)?;
         let field = c.ident()?;
         c.punct(':')?;
@@ -718,7 +729,7 @@ fn assoc_items(body: &Group, out: &mut String) -> Option<()> {
     out.push('\n');
     let mut cur = Cursor::new(&tokens);
     while !cur.done() {
-        attributes(&mut cur, INDENT, out)?;
+        attributes(&mut cur, INDENT, MAX_WIDTH, out)?;
         let vis = visibility(&mut cur)?;
         if cur.is_keyword("type") {
             type_item(&mut cur, vis, INDENT, out)?;
@@ -814,6 +825,9 @@ fn fn_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
                 end,
             },
         )??;
+        if text == UNKNOWN_LINES {
+            return None;
+        }
         indent(out, at);
         out.push_str(&text);
         if semi.is_some() {
@@ -1059,7 +1073,8 @@ fn ty_rw(ty: &Ty, shape: Shape) -> Rewrite {
 /// on its own line, one level deeper, with a trailing comma (a function type is never
 /// "overflowed" into the brackets).
 fn generic_type(name: &str, arg: &Ty, shape: Shape) -> Rewrite {
-    if shape.col + name.len() + 1 > shape.end {
+    // rustfmt checks the name against the width, not the `<` after it.
+    if shape.col + name.len() > shape.end {
         return Some(None);
     }
     let inner = shape.block + INDENT;
@@ -1086,8 +1101,9 @@ fn generic_type(name: &str, arg: &Ty, shape: Shape) -> Rewrite {
 
 /// rustfmt's `format_function_type` for `prefix(params) -> R` in `shape`.
 fn fn_type(f: &BareFn, shape: Shape) -> Rewrite {
+    // rustfmt reserves ` -> ` after `fn` first, whether there is a return type or not.
     let col = shape.col + f.prefix.len();
-    if col > shape.end {
+    if col + 4 > shape.end {
         return Some(None);
     }
     // The return type, laid out after `fn` and ` -> ` on the first line, whatever the
@@ -1124,6 +1140,16 @@ fn fn_type(f: &BareFn, shape: Shape) -> Rewrite {
     if col + 2 + total + output.len() <= shape.end {
         return Some(Some(format!("{}({}){output}", f.prefix, params.join(", "))));
     }
+    // No parameters: `()` stays on the line (an empty list is "horizontal") and `-> R` goes
+    // on a line of its own, as below.
+    if params.is_empty() {
+        let indent = " ".repeat(list_indent);
+        return Some(Some(format!(
+            "{}()\n{indent}{}",
+            f.prefix,
+            output.trim_start()
+        )));
+    }
     // One parameter per line, trailing comma. rustfmt then compares the width of the last
     // line, `)` with its indentation, plus ` -> R` with the space the first line had after
     // `fn`: when wider, `-> R` goes on a line of its own, at the parameters' indentation.
@@ -1135,7 +1161,7 @@ fn fn_type(f: &BareFn, shape: Shape) -> Rewrite {
     }
     indent(&mut text, shape.block);
     text.push(')');
-    if shape.block + 1 + output.len() <= shape.end - col {
+    if output.is_empty() || shape.block + 1 + output.len() <= shape.end - col {
         text.push_str(&output);
     } else {
         text.push('\n');
@@ -1359,9 +1385,10 @@ fn expr_rw(expr: &Expr, shape: Shape) -> Rewrite {
     match expr {
         Expr::Call { callee, bang, args } => call(callee, *bang, args, shape),
         Expr::Unsafe(inner) => block_expr(inner, shape),
-        // A literal or other text wider than its line: rustfmt's handling (keeping it, or
-        // giving up on the item) is not written here.
-        Expr::Flat(..) => None,
+        // A literal or other text wider than its line: rustfmt keeps it (style edition 2024
+        // string literals), gives up, or breaks an operator chain; which one is not written
+        // here, and matters only when the text does not fit on the next line either.
+        Expr::Flat(..) => Some(Some(UNKNOWN_LINES.to_string())),
     }
 }
 
@@ -1383,9 +1410,37 @@ fn call(callee: &str, bang: bool, args: &[Expr], shape: Shape) -> Rewrite {
     {
         return None;
     }
-    // format!-like macros whose arguments are all literals and paths get a layout of their
-    // own in rustfmt (the format string on the first line): no rule here.
+    // rustfmt's format-like macros (`write!`, `format!`, `assert!`...) whose arguments are
+    // all literals and paths get a layout of their own (the format string and the arguments
+    // before it on the first line): no rule here.
+    const SPECIAL: &[&str] = &[
+        "format",
+        "format_args",
+        "print",
+        "println",
+        "eprint",
+        "eprintln",
+        "panic",
+        "unreachable",
+        "unimplemented",
+        "todo",
+        "debug",
+        "error",
+        "info",
+        "warn",
+        "trace",
+        "assert",
+        "debug_assert",
+        "write",
+        "writeln",
+        "assert_eq",
+        "assert_ne",
+        "debug_assert_eq",
+        "debug_assert_ne",
+    ];
+    let last_segment = callee.rsplit("::").next().unwrap_or(callee);
     if bang
+        && SPECIAL.contains(&last_segment)
         && args
             .iter()
             .all(|a| matches!(a, Expr::Flat(_, FlatKind::Simple)))

@@ -593,20 +593,224 @@ mod tests {
 
     #[test]
     fn tokens_that_do_not_parse_are_an_internal_error() {
-        let error = format_file(
-            Path::new("src/x.rs"),
-            &file(quote!(pub struct A { a: u32 b: u8 })),
-            &[],
+        // The printer declines what it does not recognise; that item goes to rustfmt, whose
+        // parse reports it. Between items the printer lays out itself (before and after), so
+        // that the declined one is sent alone, after a run marker.
+        let file = EmittedFile {
+            items: vec![
+                quote!(
+                    pub const A: u32 = 1;
+                ),
+                quote!(pub struct A { a: u32 b: u8 }),
+                quote!(
+                    pub const B: u32 = 2;
+                ),
+            ],
+            ..EmittedFile::default()
+        };
+        assert!(crate::style::item(&file.items[0]).is_some());
+        assert!(crate::style::item(&file.items[1]).is_none());
+        for formatting in [
+            Formatting::Printer,
             Formatting::Rustfmt(Rustfmt::spawn_n(1)),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(error.contains("src/x.rs"), "{error}");
+        ] {
+            let error = format_file(Path::new("src/x.rs"), &file, &[], formatting)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("src/x.rs"), "{error}");
+            assert!(
+                error.contains("internal error: the emitted code does not parse"),
+                "{error}"
+            );
+            assert!(error.contains("b: u8"), "{error}");
+        }
+    }
+
+    #[test]
+    fn declined_items_are_formatted_in_place() {
+        // Items the printer declines (a `static`, which it has no rule for) between items it
+        // lays out: rustfmt formats them in runs, and they come back in their places.
+        let laid_out = |i: usize| {
+            let name = quote::format_ident!("A{i}");
+            quote!(
+                pub const #name: u32 = 1;
+            )
+        };
+        let declined = |i: usize| {
+            let name = quote::format_ident!("S{i}");
+            quote!(
+                pub static #name: u32 = 1;
+            )
+        };
+        let file = EmittedFile {
+            uses: vec![quote!(
+                use core::ffi::c_void;
+            )],
+            items: vec![
+                declined(0),
+                declined(1),
+                laid_out(2),
+                declined(3),
+                laid_out(4),
+                laid_out(5),
+                declined(6),
+            ],
+            ..EmittedFile::default()
+        };
+        let path = Path::new("src/x.rs");
+        let printed = format_file(path, &file, &[], Formatting::Printer).unwrap();
+        let formatted =
+            format_file(path, &file, &[], Formatting::Rustfmt(Rustfmt::spawn_n(1))).unwrap();
+        assert_eq!(printed.contents, formatted.contents);
+        assert_eq!(printed.rustfmt_items, 4);
+    }
+
+    /// Items of every shape the emitter writes, with names, literals and parameter lists
+    /// whose lengths put each layout rule of `style.rs` on both sides of its limits.
+    fn width_sweep_items() -> Vec<proc_macro2::TokenStream> {
+        let mut items = Vec::new();
+        for len in 1..=100usize {
+            let id = |prefix: &str, n: usize| {
+                quote::format_ident!("{prefix}{len}_{}", "x".repeat(n.min(120)))
+            };
+            let text = "t".repeat(len);
+            let name = id("K", len % 50);
+            let ty = id("T", (len * 7) % 60);
+            let doc = format!(" Doc of {len}.");
+            let param_names: Vec<_> = (0..len % 6)
+                .map(|k| id("p", (len * (k + 3)) % 40))
+                .collect();
+            let params = param_names.iter().map(|p| quote!(#p: *mut #ty));
+            let anon: Vec<_> = (0..len % 4).map(|_| quote!(*mut #ty)).collect();
+            let ret = (len % 3 > 0).then(|| {
+                let r = id("R", (len * 7) % 70);
+                quote!(-> *mut #r)
+            });
+            let field = id("F", (len * 11) % 60);
+            let note = "n".repeat((len * 13) % 110);
+            let derive: Vec<_> = (0..len % 12).map(|k| id("D", k * 3)).collect();
+            let allow: Vec<_> = (0..2).map(|k| id("a", (len * (k + 1)) % 40)).collect();
+            let format = format!("{}({{:p}})", "I".repeat(len));
+            let value = proc_macro2::Literal::u32_unsuffixed(len as u32);
+            items.push(quote! {
+                #[doc = #doc]
+                pub const #name: u32 = 0x0000_0001;
+                pub const #name: &str = #text;
+                pub const #name: &core::ffi::CStr = c"abc";
+                pub const #name: #ty = #ty(#value);
+                pub const #name: #ty = #ty(-1);
+                pub const #name: &widestring::U16CStr = widestring::u16cstr!(#text);
+                pub const #name: Option<&str> = Some(#text);
+                pub type #name = #ty;
+                pub type #name = Option<unsafe extern "system" fn(#(#anon),*) #ret>;
+                #[derive(#(#derive),*)]
+                #[allow(#(#allow),*)]
+                #[repr(C)]
+                pub struct #ty {
+                    #[deprecated(note = #note)]
+                    pub #field: unsafe extern "system" fn(#(#params),*) #ret,
+                    pub #name: #ty,
+                    pub #field: Option<unsafe extern "C" fn(#(#anon),*) #ret>,
+                }
+                pub struct #name(pub i32);
+                impl core::fmt::Debug for #ty {
+                    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                        write!(f, #format, core::ptr::from_ref(self))
+                    }
+                }
+                impl core::ops::Deref for #ty {
+                    type Target = #name;
+                    #[inline]
+                    fn deref(&self) -> &#name {
+                        unsafe { &*(self as *const Self as *const #name) }
+                    }
+                }
+                impl #ty {
+                    pub const IID: GUID = GUID::from_u128(0x7c1f3a52_0d4b_4e8a_9b36_000000000015);
+                    pub const fn contains(self, other: Self) -> bool {
+                        self.0 & other.0 == other.0
+                    }
+                    fn bitor_assign(&mut self, other: Self) {
+                        self.0 |= other.0;
+                    }
+                }
+            });
+        }
+        items
+    }
+
+    #[test]
+    fn printer_layout_is_rustfmt_layout_across_widths() {
+        let uses = [
+            "core::ffi::c_void",
+            "windows_sys::core::GUID",
+            "windows_sys::Win32::System::IO::OVERLAPPED",
+            "windows_sys::Win32::System::Iis::HTTP_TRACE_EVENT",
+            "a::b_c::x2",
+            "a::b_c::x10",
+            "a::b_c::X_1",
+            "a::b_c::x_1",
+            "a::bc::x",
+            "a::b::c",
+            "a::B::c",
+            "a::b",
+        ];
+        let file = EmittedFile {
+            inner_attrs: quote! {
+                #![doc = " Inner."]
+                #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
+            },
+            uses: uses
+                .iter()
+                .map(|u| {
+                    let path: syn::Path = syn::parse_str(u).unwrap();
+                    quote!(use #path;)
+                })
+                .collect(),
+            // One item per stream, so that a declined one does not hide the others.
+            items: width_sweep_items()
+                .into_iter()
+                .flat_map(|stream| {
+                    let file: syn::File = syn::parse2(stream).unwrap();
+                    file.items
+                        .into_iter()
+                        .map(quote::ToTokens::into_token_stream)
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+        };
+        let path = Path::new("src/x.rs");
+        let printed = format_file(path, &file, &[], Formatting::Printer).unwrap();
+        let formatted =
+            format_file(path, &file, &[], Formatting::Rustfmt(Rustfmt::spawn_n(2))).unwrap();
+        if printed.contents != formatted.contents {
+            let line = printed
+                .contents
+                .lines()
+                .zip(formatted.contents.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            let show = |t: &str| {
+                t.lines()
+                    .skip(line.saturating_sub(4))
+                    .take(12)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            panic!(
+                "differs at line {}:\n--- printer\n{}\n--- rustfmt\n{}",
+                line + 1,
+                show(&printed.contents),
+                show(&formatted.contents)
+            );
+        }
+        let total = file.items.len() + 1;
+        eprintln!("{} of {total} items through rustfmt", printed.rustfmt_items);
         assert!(
-            error.contains("internal error: the emitted code does not parse"),
-            "{error}"
+            printed.rustfmt_items * 4 < total,
+            "{} of {total}",
+            printed.rustfmt_items
         );
-        assert!(error.contains("b: u8"), "{error}");
     }
 
     #[test]
