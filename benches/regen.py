@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whole-process regeneration benchmarks (issue 7, items 1 and 2). Linux; needs clang++.
 
-    benches/regen.py floor   [--runs N] [--bin PATH] [--baseline PATH] [--unformatted]
+    benches/regen.py floor   [--runs N] [--bin PATH] [--baseline PATH] [--rustfmt]
     benches/regen.py scaling [--runs N] [--bin PATH] [--scales 1 10 100]
 
 `floor`: `httpserv-codegen generate` on the bundled header against the floor, a bare
@@ -11,8 +11,9 @@ generator loads, dlopen + parse with the generator's options, benches/libclang_f
 `cc`) and the per-stage breakdown from `generate --time-stages` (medians). `--baseline` adds
 another generator binary (e.g. one built from an older commit) to the same run. Each run writes
 a new output folder unless `--reuse-out` (then the file is there and unchanged, and is not
-rewritten). `--unformatted` adds `generate` with a RUSTFMT that only copies its input (output
-not formatted): what the generator costs without rustfmt.
+rewritten). `--rustfmt` adds `generate --rustfmt` (every item formatted by rustfmt processes
+started before the parse, the path before the printer laid items out itself) to the same run:
+the before/after ratio of that change, measured interleaved.
 
 `scaling`: synthetic headers with 1x, 10x, 100x the classes (benches/synthetic.py); for each,
 generate and the floor of that header; the growth of (generate - floor) against 1x.
@@ -137,18 +138,16 @@ def floor_bench(args):
         if args.baseline:
             commands["baseline generate"] = [args.baseline, "generate", "--out", work / "base"]
         envs = {}
-        if args.unformatted:
-            copy = work / "copy-rustfmt"
-            copy.write_text("#!/bin/sh\nexec cat\n")
-            copy.chmod(0o755)
-            name = "generate, rustfmt replaced by cat"
-            commands[name] = [bin_, "generate", "--out", work / "unformatted"]
-            envs[name] = dict(os.environ, RUSTFMT=str(copy))
+        if args.rustfmt:
+            commands["generate --rustfmt (every item through rustfmt)"] = [
+                bin_, "generate", "--rustfmt", "--out", work / "forced", "--time-stages"]
         # By default every run writes a new crate folder (a changed header); with --reuse-out
         # the file is already there, unchanged (a regeneration that changes nothing).
         prepare = {} if args.reuse_out else {
             "httpserv-codegen generate": lambda: shutil.rmtree(work / "out", ignore_errors=True),
             "baseline generate": lambda: shutil.rmtree(work / "base", ignore_errors=True),
+            "generate --rustfmt (every item through rustfmt)":
+                lambda: shutil.rmtree(work / "forced", ignore_errors=True),
         }
         samples = measure(commands, args.runs, prepare, envs)
     floor = median(samples["clang++ -fsyntax-only (floor)"]["wall"])
@@ -163,12 +162,28 @@ def floor_bench(args):
         print(f"| {name} | {w * 1000:.1f} ms | {w / floor:.2f}x | {c * 1000:.1f} ms | "
               f"{c / floor_cpu:.2f}x |")
     stages = samples["httpserv-codegen generate"]["stages"]
+    forced = samples.get("generate --rustfmt (every item through rustfmt)", {}).get("stages")
     if stages and stages[0]:
+        names = list(stages[0])
+        for name in (forced[0] if forced else []):
+            if name not in names:
+                names.insert(len(names) - 3 if len(names) >= 3 else len(names), name)
         print()
-        print("| stage of `generate --time-stages` | median |")
-        print("|---|---:|")
-        for name in stages[0]:
-            print(f"| {name} | {median([s.get(name, 0.0) for s in stages]):.1f} ms |")
+        if forced:
+            print("| stage of `--time-stages` | generate | generate --rustfmt |")
+            print("|---|---:|---:|")
+        else:
+            print("| stage of `generate --time-stages` | median |")
+            print("|---|---:|")
+        for name in names:
+            cell = f"{median([s.get(name, 0.0) for s in stages]):.1f} ms"
+            if name not in stages[0]:
+                cell = "—"
+            if forced:
+                other = f"{median([s.get(name, 0.0) for s in forced]):.1f} ms"
+                print(f"| {name} | {cell} | {other} |")
+            else:
+                print(f"| {name} | {cell} |")
 
 
 def scaling_bench(args):
@@ -215,8 +230,8 @@ def main():
     f.add_argument("--baseline", help="another httpserv-codegen binary to time in the same run")
     f.add_argument("--reuse-out", action="store_true",
                    help="generate into the same folder every run (the file is then unchanged)")
-    f.add_argument("--unformatted", action="store_true",
-                   help="also time generate with rustfmt replaced by cat (output not formatted)")
+    f.add_argument("--rustfmt", action="store_true",
+                   help="also time `generate --rustfmt` (every item through rustfmt: the old path)")
     s = sub.add_parser("scaling", help="synthetic 1x/10x/100x headers")
     s.add_argument("--runs", type=int, default=5)
     s.add_argument("--bin")

@@ -8,7 +8,8 @@
 //! layout  (pure)      Api ─▶ Vec<VtableLayout>          MSVC slot order
 //! emit    (quote)     Api + layouts ─▶ EmittedFile (token streams: attributes, uses, items)
 //! validate (tokens)   EmittedFile ─▶ ()                names defined twice
-//! write   (print + rustfmt, atomic rename)  ─▶ generated/src/bindings.rs
+//! write   (rustfmt's layout: style.rs, else print + rustfmt; atomic rename)
+//!                     ─▶ generated/src/bindings.rs
 //! report  layouts ─▶ the `layout` table / the ABI table the clang referee tests read
 //! ```
 

@@ -1,4 +1,6 @@
-//! Emitted tokens → Rust source text for rustfmt, which gives it its final layout.
+//! Emitted tokens → Rust source text for rustfmt, which gives it its final layout: the text
+//! of the items `style.rs` declines (all of them with `generate --rustfmt`). `style.rs` also
+//! uses the doc comments and attribute layout written here.
 //!
 //! rustfmt re-lays out what it parses, so this printer mostly writes the tokens one after the
 //! other. Where rustfmt keeps the text as written, it writes what prettyplease (the formatter

@@ -13,27 +13,32 @@
 //! Recognising the shape is also the only validation the tokens of such an item get (rustfmt's
 //! parse validates the others).
 //!
-//! The rules (each names the rustfmt behaviour it reproduces):
+//! The rules (each names the rustfmt behaviour it reproduces; the functions say more):
 //!
-//! - [`assign_rhs`]: `pub const X: T = expr;`, `pub type X = T;`, `pub name: T,` — rustfmt's
+//! - `assign_rhs`: `pub const X: T = expr;`, `pub type X = T;`, `pub name: T,` — rustfmt's
 //!   `rewrite_assign_rhs` / `choose_rhs`: the right side on the same line when it fits there on
-//!   one line, else on the next line (one level deeper) when `prefer_next_line` says so, else
-//!   the same-line layout on several lines.
-//! - [`fn_type`]: `unsafe extern "system" fn(params) -> R` — rustfmt's `format_function_type`:
-//!   the return type must fit after `fn` on the first line (else no layout at that position),
-//!   the parameters on one line when all of it fits, else one per line, trailing comma.
-//! - [`generic_type`]: `Option<fn...>` — rustfmt's angle-bracket lists: on one line when it
+//!   one line, else on the next line (one level deeper) when `prefer_next_line` says so (it is
+//!   one line there, or takes fewer lines, or does not start by opening a bracket where the
+//!   same-line layout does), else the same-line layout on several lines.
+//! - `fn_type`: `unsafe extern "system" fn(params) -> R` — rustfmt's `format_function_type`:
+//!   no layout unless ` -> ` and the return type fit after `fn` on the first line; parameters
+//!   on one line when everything fits, else one per line with a trailing comma; `-> R` on a
+//!   line of its own when `)` plus it is wider than the first line's room (always for `()`).
+//! - `generic_type`: `Option<fn...>` — rustfmt's angle-bracket lists: on one line when it
 //!   fits, else the argument on its own line with a trailing comma.
-//! - [`call`]: `f(args)` / `m!(args)` — rustfmt's `fn_call_width`: arguments on one line when
-//!   they take at most 60 columns and fit, else one per line (a trailing comma for calls, none
-//!   for macros whose tokens have none).
-//! - [`block_expr`]: `unsafe { expr }` on one line when it fits (rustfmt's
+//! - `call`: `f(args)` / `m!(args)` — rustfmt's overflow lists and `fn_call_width`: arguments
+//!   on one line when they fit and take at most 60 columns (one argument: whenever it fits),
+//!   else one per line (a trailing comma for calls, none for macros).
+//! - `block_expr`: `unsafe { expr }` on one line when it fits (rustfmt's
 //!   `rewrite_single_line_block`), else over three lines.
-//! - [`attribute`]: doc attributes as `///` comments (written by `print.rs`); an attribute
+//! - `attribute`: doc attributes as `///` comments (written by `print.rs`); an attribute
 //!   rustfmt cannot parse as a meta item (`#[wrap(name = ident)]`) is kept as written, which is
 //!   `print.rs`'s layout; meta lists on one line when they fit and their arguments take at most
-//!   70 columns (`attr_fn_like_width`), else one per line.
-//! - [`head`]: `use` lines sorted by rustfmt's style-edition-2024 version sort.
+//!   70 columns (`attr_fn_like_width`; one item or a `derive` list: whenever it fits), else one
+//!   per line.
+//! - `head`: `use` lines sorted by rustfmt's style-edition-2024 version sort.
+//! - items: `fn` bodies never on the signature's line (`fn_single_line` is off); no blank lines
+//!   added or removed (the emitter writes none).
 
 use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 

@@ -1,4 +1,5 @@
-//! Stage 4: format the tokens and put them on disk atomically, or compare for `check`.
+//! Stage 4: format the tokens (as rustfmt would: [`crate::style`], rustfmt itself for what it
+//! declines) and put them on disk atomically, or compare for `check`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

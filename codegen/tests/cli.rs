@@ -148,6 +148,40 @@ fn check_names_the_stale_file_and_generate_fixes_it() {
     assert!(stderr(&stale).contains("bindings.rs"));
 }
 
+#[test]
+fn rustfmt_flag_writes_the_same_file_and_times_rustfmt() {
+    // `--rustfmt` formats every item with rustfmt; without it, the bundled header needs none
+    // (`--time-stages` shows the rustfmt stage only when it ran).
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    let printer = run(
+        &["generate", "--out", a.to_str().unwrap(), "--time-stages"],
+        dir.path(),
+    );
+    assert!(printer.status.success(), "{}", stderr(&printer));
+    assert!(stderr(&printer).contains("format: print"));
+    assert!(!stderr(&printer).contains("format: rustfmt"));
+    let forced = run(
+        &[
+            "generate",
+            "--rustfmt",
+            "--out",
+            b.to_str().unwrap(),
+            "--time-stages",
+        ],
+        dir.path(),
+    );
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(stderr(&forced).contains("format: rustfmt"));
+    assert_eq!(bindings(&a), bindings(&b));
+    let check = run(
+        &["check", "--rustfmt", "--out", a.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(check.status.success(), "{}", stderr(&check));
+}
+
 /// Runs `generate` on a bad header into an output folder that already holds bindings, and
 /// returns stderr after checking the run failed cleanly and left the old file untouched.
 fn generate_fails(header_text: Option<&[u8]>, extra: &[&str]) -> String {
