@@ -979,8 +979,8 @@ enum Ty {
 struct BareFn {
     /// `unsafe extern "system" fn`.
     prefix: String,
-    /// `name: T` or `T`, with the type.
-    params: Vec<(Option<String>, Ty)>,
+    /// Each parameter (`name: T` or `T`) on one line (rustfmt lays out none over several).
+    params: Vec<String>,
     ret: Option<Box<Ty>>,
 }
 
@@ -1021,7 +1021,7 @@ impl Ty {
                 format!("({})", items.join(", "))
             }
             Ty::BareFn(f) => {
-                let params: Vec<String> = f.params.iter().map(param_flat).collect();
+                let params = &f.params;
                 let ret = f.ret.as_ref().map(|r| format!(" -> {}", r.flat()));
                 format!(
                     "{}({}){}",
@@ -1044,18 +1044,13 @@ impl Ty {
     }
 }
 
-fn param_flat((name, ty): &(Option<String>, Ty)) -> String {
-    match name {
-        Some(n) => format!("{n}: {}", ty.flat()),
-        None => ty.flat(),
-    }
-}
-
 /// rustfmt's layout of a type in `shape`.
 fn ty_rw(ty: &Ty, shape: Shape) -> Rewrite {
+    if let Ty::BareFn(f) = ty {
+        return fn_type(f, shape);
+    }
     let flat = ty.flat();
     match ty {
-        Ty::BareFn(f) => return fn_type(f, shape),
         Ty::Path(segments) if !fits(shape, &flat) => {
             if let [(name, args)] = segments.as_slice()
                 && let [arg @ Ty::BareFn(_)] = args.as_slice()
@@ -1131,7 +1126,7 @@ fn fn_type(f: &BareFn, shape: Shape) -> Rewrite {
         }
         None => String::new(),
     };
-    let params: Vec<String> = f.params.iter().map(param_flat).collect();
+    let params = &f.params;
     let list_indent = shape.block + INDENT;
     // A parameter wider than its line: rustfmt's layout of it is not written here.
     if params
@@ -1159,7 +1154,7 @@ fn fn_type(f: &BareFn, shape: Shape) -> Rewrite {
     // line, `)` with its indentation, plus ` -> R` with the space the first line had after
     // `fn`: when wider, `-> R` goes on a line of its own, at the parameters' indentation.
     let mut text = format!("{}(\n", f.prefix);
-    for p in &params {
+    for p in params {
         indent(&mut text, list_indent);
         text.push_str(p);
         text.push_str(",\n");
@@ -1304,9 +1299,12 @@ fn bare_fn(cur: &mut Cursor) -> Option<Ty> {
                 _ => c.ident()?,
             };
             c.punct(':')?;
-            params.push((Some(name), parse_type_all(&part[c.pos..])?));
+            params.push(format!(
+                "{name}: {}",
+                parse_type_all(&part[c.pos..])?.flat()
+            ));
         } else {
-            params.push((None, parse_type_all(part)?));
+            params.push(parse_type_all(part)?.flat());
         }
     }
     let ret = if cur.punct2('-', '>') {
