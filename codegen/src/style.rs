@@ -47,6 +47,11 @@ const FN_CALL_WIDTH: usize = 60;
 const ATTR_FN_LIKE_WIDTH: usize = 70;
 const INDENT: usize = 4;
 
+/// The width up to which a construct laid out only on one line here (a signature, an `impl`
+/// or `struct` header, a tuple struct, a trait's constant) is written: rustfmt breaks such a
+/// line somewhere before 100 columns by rules not written here, so longer ones are declined.
+const ONE_LINE_WIDTH: usize = 90;
+
 /// The text rustfmt would write for one emitted item stream (one or several items), or `None`
 /// when it contains a shape without a rule here.
 pub fn item(tokens: &TokenStream) -> Option<String> {
@@ -402,7 +407,8 @@ fn attribute(
     // comment over several lines (a block comment) is re-indented by rustfmt: no rule.
     if matches!(body.first(), Some(TokenTree::Ident(i)) if i == "doc") {
         let text = crate::print::doc_comment(&body, inner)?;
-        return (!text.contains('\n')).then_some(text);
+        // Control characters (tabs, carriage returns): rustfmt's handling is not written here.
+        return (!text.chars().any(char::is_control)).then_some(text);
     }
     let prefix = if inner { "#![" } else { "#[" };
     match meta(&body)? {
@@ -511,7 +517,7 @@ fn meta(tokens: &[TokenTree]) -> Option<Option<Meta>> {
     }
     if cur.punct('=').is_some() {
         let value = match (cur.peek(), cur.peek_at(1)) {
-            (Some(TokenTree::Literal(l)), None) => l.to_string(),
+            (Some(TokenTree::Literal(l)), None) => meta_literal(l)?,
             (Some(TokenTree::Ident(i)), None) if i == "true" || i == "false" => i.to_string(),
             _ => return Some(None),
         };
@@ -527,7 +533,7 @@ fn meta(tokens: &[TokenTree]) -> Option<Option<Meta>> {
     for part in parts {
         match part {
             [] => return None,
-            [TokenTree::Literal(l)] => items.push(Meta::Lit(l.to_string())),
+            [TokenTree::Literal(l)] => items.push(Meta::Lit(meta_literal(l)?)),
             _ => match meta(part)? {
                 Some(m) => items.push(m),
                 None => return Some(None),
@@ -535,6 +541,14 @@ fn meta(tokens: &[TokenTree]) -> Option<Option<Meta>> {
         }
     }
     Some(Some(Meta::List(path, items, trailing)))
+}
+
+/// The text of a literal in a meta item: a plain string or an unsuffixed integer (`None`, a
+/// decline, for others: what rustc's attribute parser makes of them is not written here).
+fn meta_literal(literal: &proc_macro2::Literal) -> Option<String> {
+    let text = literal.to_string();
+    let plain = text.starts_with('"') || text.bytes().all(|b| b.is_ascii_digit());
+    plain.then_some(text)
 }
 
 /// `const NAME: TYPE = EXPR;` at `at` (after the visibility).
@@ -569,7 +583,7 @@ fn trait_const(cur: &mut Cursor, at: usize, out: &mut String) -> Option<()> {
     let ty = parse_type_all(until_punct(cur, ';')?)?;
     cur.punct(';')?;
     let line = format!("const {name}: {};", ty.flat());
-    if at + line.len() > MAX_WIDTH {
+    if at + line.len() > ONE_LINE_WIDTH {
         return None;
     }
     indent(out, at);
@@ -619,7 +633,7 @@ fn struct_item(cur: &mut Cursor, vis: &str, out: &mut String) -> Option<()> {
             fields.push(format!("{vis}{}", ty.flat()));
         }
         let line = format!("{vis}struct {name}{generics}({});", fields.join(", "));
-        if line.len() > MAX_WIDTH {
+        if line.len() > ONE_LINE_WIDTH {
             return None;
         }
         out.push_str(&line);
@@ -628,7 +642,7 @@ fn struct_item(cur: &mut Cursor, vis: &str, out: &mut String) -> Option<()> {
     }
     let group = cur.group(Delimiter::Brace)?;
     let header = format!("{vis}struct {name}{generics} {{");
-    if header.len() > MAX_WIDTH {
+    if header.len() > ONE_LINE_WIDTH {
         return None;
     }
     let inner = tokens_of(group);
@@ -701,7 +715,7 @@ fn impl_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
     };
     let body = cur.group(Delimiter::Brace)?;
     let header = format!("{prefix}impl{generics} {head_text} {{");
-    if header.len() > MAX_WIDTH {
+    if header.len() > ONE_LINE_WIDTH {
         return None;
     }
     out.push_str(&header);
@@ -716,7 +730,7 @@ fn trait_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
     let name = cur.ident()?;
     let body = cur.group(Delimiter::Brace)?;
     let header = format!("{prefix}trait {name} {{");
-    if header.len() > MAX_WIDTH {
+    if header.len() > ONE_LINE_WIDTH {
         return None;
     }
     out.push_str(&header);
@@ -799,7 +813,7 @@ fn fn_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
     let body = cur.group(Delimiter::Brace)?;
     // The signature on one line (no rule for rustfmt's broken signatures).
     let sig = format!("{prefix}fn {name}({}){ret} {{", texts.join(", "));
-    if INDENT + sig.len() > MAX_WIDTH {
+    if INDENT + sig.len() > ONE_LINE_WIDTH {
         return None;
     }
     indent(out, INDENT);
@@ -1270,12 +1284,15 @@ fn bare_fn(cur: &mut Cursor) -> Option<Ty> {
         prefix.push_str("unsafe ");
     }
     if cur.eat_keyword("extern") {
+        // `extern fn` without an ABI: rustfmt writes `extern "C"` (`force_explicit_abi`); no
+        // rule here.
+        let Some(TokenTree::Literal(abi)) = cur.peek() else {
+            return None;
+        };
         prefix.push_str("extern ");
-        if let Some(TokenTree::Literal(abi)) = cur.peek() {
-            prefix.push_str(&abi.to_string());
-            prefix.push(' ');
-            cur.pos += 1;
-        }
+        prefix.push_str(&abi.to_string());
+        prefix.push(' ');
+        cur.pos += 1;
     }
     cur.keyword("fn")?;
     prefix.push_str("fn");
