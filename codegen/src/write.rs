@@ -76,8 +76,9 @@ pub fn format_file(
 }
 
 /// A comment line between runs of declined items that are not neighbours in the file: rustfmt
-/// keeps comments between items as they are, and its output is cut there.
-const RUN_MARKER: &str = "//@httpserv-codegen: next run\n";
+/// keeps comments between items as they are, and its output is cut there (with a number that
+/// makes it appear in no item's text).
+const RUN_MARKER: &str = "//@httpserv-codegen: next run";
 
 /// [`Formatting::Printer`]: the text and the number of units that went through rustfmt.
 fn format_with_printer(file: &EmittedFile, relative_path: &Path) -> Result<(String, usize), Error> {
@@ -134,6 +135,10 @@ fn format_declined(
     relative_path: &Path,
 ) -> Result<Vec<String>, Error> {
     let total: usize = texts.iter().map(String::len).sum();
+    let marker = (0..)
+        .map(|n| format!("{RUN_MARKER} {n}\n"))
+        .find(|marker| !texts.iter().any(|t| t.contains(marker.as_str())))
+        .expect("some number is in no text");
     let count = (total / MIN_PIECE_BYTES).clamp(1, Rustfmt::wanted_after_load());
     let target = total.div_ceil(count);
     // (piece text, the unit starting each run in it).
@@ -146,7 +151,7 @@ fn format_declined(
         } else {
             let (piece, runs) = pieces.last_mut().expect("never empty");
             if !neighbour {
-                piece.push_str(RUN_MARKER);
+                piece.push_str(&marker);
                 runs.push(k);
             }
             piece.push_str(&text);
@@ -157,7 +162,7 @@ fn format_declined(
     let outputs = rustfmt.format_each(texts, relative_path)?;
     let mut formatted = vec![String::new(); indices.len()];
     for (output, runs) in outputs.into_iter().zip(runs) {
-        let parts: Vec<&str> = output.split(RUN_MARKER).collect();
+        let parts: Vec<&str> = output.split(marker.as_str()).collect();
         if parts.len() != runs.len() {
             return Err(Error::Format {
                 file: relative_path.display().to_string(),
@@ -639,7 +644,10 @@ mod tests {
         };
         let declined = |i: usize| {
             let name = quote::format_ident!("S{i}");
+            // A doc with the first marker's text: the marker must take another number.
+            let doc = format!(" {RUN_MARKER} 0");
             quote!(
+                #[doc = #doc]
                 pub static #name: u32 = 1;
             )
         };
