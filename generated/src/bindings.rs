@@ -535,7 +535,7 @@ pub struct IHttpStoredContext {
 }
 impl core::fmt::Debug for IHttpStoredContext {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpStoredContext({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpStoredContext({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpStoredContext {
@@ -574,8 +574,8 @@ impl core::fmt::Debug for IHttpModuleContextContainer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IHttpModuleContextContainer({:p})",
-            core::ptr::from_ref(self)
+            "IHttpModuleContextContainer({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -631,7 +631,11 @@ pub struct INamedContextContainer {
 }
 impl core::fmt::Debug for INamedContextContainer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "INamedContextContainer({:p})", core::ptr::from_ref(self))
+        write!(
+            f,
+            "INamedContextContainer({:#x})",
+            self as *const Self as usize
+        )
     }
 }
 impl INamedContextContainer {
@@ -689,8 +693,8 @@ impl core::fmt::Debug for IDispensedHttpModuleContextContainer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IDispensedHttpModuleContextContainer({:p})",
-            core::ptr::from_ref(self)
+            "IDispensedHttpModuleContextContainer({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -738,7 +742,11 @@ pub struct IHttpPerfCounterInfo {
 }
 impl core::fmt::Debug for IHttpPerfCounterInfo {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpPerfCounterInfo({:p})", core::ptr::from_ref(self))
+        write!(
+            f,
+            "IHttpPerfCounterInfo({:#x})",
+            self as *const Self as usize
+        )
     }
 }
 impl IHttpPerfCounterInfo {
@@ -794,7 +802,7 @@ pub struct IHttpApplication {
 }
 impl core::fmt::Debug for IHttpApplication {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpApplication({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpApplication({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpApplication {
@@ -862,7 +870,7 @@ pub struct IHttpApplication2 {
 }
 impl core::fmt::Debug for IHttpApplication2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpApplication2({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpApplication2({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpApplication2 {
@@ -927,7 +935,7 @@ pub struct IHttpUrlInfo {
 }
 impl core::fmt::Debug for IHttpUrlInfo {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpUrlInfo({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpUrlInfo({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpUrlInfo {
@@ -974,7 +982,7 @@ pub struct IScriptMapInfo {
 }
 impl core::fmt::Debug for IScriptMapInfo {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IScriptMapInfo({:p})", core::ptr::from_ref(self))
+        write!(f, "IScriptMapInfo({:#x})", self as *const Self as usize)
     }
 }
 impl IScriptMapInfo {
@@ -1119,7 +1127,7 @@ pub struct IMetadataInfo {
 }
 impl core::fmt::Debug for IMetadataInfo {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IMetadataInfo({:p})", core::ptr::from_ref(self))
+        write!(f, "IMetadataInfo({:#x})", self as *const Self as usize)
     }
 }
 impl IMetadataInfo {
@@ -1188,8 +1196,8 @@ impl core::fmt::Debug for IReferencedMetadataInfo {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IReferencedMetadataInfo({:p})",
-            core::ptr::from_ref(self)
+            "IReferencedMetadataInfo({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -1246,7 +1254,7 @@ pub struct IHttpRequest {
 }
 impl core::fmt::Debug for IHttpRequest {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpRequest({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpRequest({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpRequest {
@@ -1618,7 +1626,7 @@ pub struct IHttpRequest2 {
 }
 impl core::fmt::Debug for IHttpRequest2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpRequest2({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpRequest2({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpRequest2 {
@@ -1668,7 +1676,7 @@ pub struct IHttpRequest3 {
 }
 impl core::fmt::Debug for IHttpRequest3 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpRequest3({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpRequest3({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpRequest3 {
@@ -1731,7 +1739,7 @@ pub struct IHttpRequest4 {
 }
 impl core::fmt::Debug for IHttpRequest4 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpRequest4({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpRequest4({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpRequest4 {
@@ -1790,7 +1798,7 @@ pub struct IHttpCachePolicy {
 }
 impl core::fmt::Debug for IHttpCachePolicy {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpCachePolicy({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpCachePolicy({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpCachePolicy {
@@ -1965,7 +1973,7 @@ pub struct IHttpCachePolicy2 {
 }
 impl core::fmt::Debug for IHttpCachePolicy2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpCachePolicy2({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpCachePolicy2({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpCachePolicy2 {
@@ -2020,7 +2028,7 @@ pub struct IHttpResponse {
 }
 impl core::fmt::Debug for IHttpResponse {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpResponse({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpResponse({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpResponse {
@@ -2473,7 +2481,7 @@ pub struct IHttpResponse2 {
 }
 impl core::fmt::Debug for IHttpResponse2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpResponse2({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpResponse2({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpResponse2 {
@@ -2565,7 +2573,7 @@ pub struct IHttpResponse3 {
 }
 impl core::fmt::Debug for IHttpResponse3 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpResponse3({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpResponse3({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpResponse3 {
@@ -2625,7 +2633,7 @@ pub struct IHttpResponse4 {
 }
 impl core::fmt::Debug for IHttpResponse4 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpResponse4({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpResponse4({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpResponse4 {
@@ -2723,7 +2731,7 @@ pub struct IHttpUser {
 }
 impl core::fmt::Debug for IHttpUser {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpUser({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpUser({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpUser {
@@ -2869,8 +2877,8 @@ impl core::fmt::Debug for IHttpConnectionStoredContext {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IHttpConnectionStoredContext({:p})",
-            core::ptr::from_ref(self)
+            "IHttpConnectionStoredContext({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -2918,8 +2926,8 @@ impl core::fmt::Debug for IHttpConnectionModuleContextContainer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IHttpConnectionModuleContextContainer({:p})",
-            core::ptr::from_ref(self)
+            "IHttpConnectionModuleContextContainer({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -2983,7 +2991,7 @@ pub struct IHttpConnection {
 }
 impl core::fmt::Debug for IHttpConnection {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpConnection({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpConnection({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpConnection {
@@ -3043,7 +3051,7 @@ pub struct IHttpContext {
 }
 impl core::fmt::Debug for IHttpContext {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpContext({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpContext({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpContext {
@@ -3613,7 +3621,7 @@ pub struct IHttpContext2 {
 }
 impl core::fmt::Debug for IHttpContext2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpContext2({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpContext2({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpContext2 {
@@ -3658,7 +3666,7 @@ pub struct IHttpContext3 {
 }
 impl core::fmt::Debug for IHttpContext3 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpContext3({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpContext3({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpContext3 {
@@ -3747,7 +3755,7 @@ pub struct IHttpContext4 {
 }
 impl core::fmt::Debug for IHttpContext4 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpContext4({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpContext4({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpContext4 {
@@ -3802,7 +3810,7 @@ pub struct IHttpTraceContext {
 }
 impl core::fmt::Debug for IHttpTraceContext {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpTraceContext({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpTraceContext({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpTraceContext {
@@ -3904,7 +3912,7 @@ pub struct IHttpCacheKey {
 }
 impl core::fmt::Debug for IHttpCacheKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpCacheKey({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpCacheKey({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpCacheKey {
@@ -3994,7 +4002,11 @@ pub struct IHttpCacheSpecificData {
 }
 impl core::fmt::Debug for IHttpCacheSpecificData {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpCacheSpecificData({:p})", core::ptr::from_ref(self))
+        write!(
+            f,
+            "IHttpCacheSpecificData({:#x})",
+            self as *const Self as usize
+        )
     }
 }
 impl IHttpCacheSpecificData {
@@ -4094,7 +4106,7 @@ pub struct IHttpSite {
 }
 impl core::fmt::Debug for IHttpSite {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpSite({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpSite({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpSite {
@@ -4162,7 +4174,7 @@ pub struct IHttpFileMonitor {
 }
 impl core::fmt::Debug for IHttpFileMonitor {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpFileMonitor({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpFileMonitor({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpFileMonitor {
@@ -4210,7 +4222,7 @@ pub struct IHttpFileInfo {
 }
 impl core::fmt::Debug for IHttpFileInfo {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpFileInfo({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpFileInfo({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpFileInfo {
@@ -4399,7 +4411,7 @@ pub struct IHttpTokenEntry {
 }
 impl core::fmt::Debug for IHttpTokenEntry {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpTokenEntry({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpTokenEntry({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpTokenEntry {
@@ -4464,7 +4476,7 @@ pub struct IHttpServer {
 }
 impl core::fmt::Debug for IHttpServer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpServer({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpServer({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpServer {
@@ -4858,7 +4870,7 @@ pub struct IHttpServer2 {
 }
 impl core::fmt::Debug for IHttpServer2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpServer2({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpServer2({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpServer2 {
@@ -4986,7 +4998,7 @@ pub struct IHttpServer3 {
 }
 impl core::fmt::Debug for IHttpServer3 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpServer3({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpServer3({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpServer3 {
@@ -5047,7 +5059,7 @@ pub struct IHttpEventProvider {
 }
 impl core::fmt::Debug for IHttpEventProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpEventProvider({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpEventProvider({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpEventProvider {
@@ -5083,7 +5095,11 @@ pub struct IHttpCompletionInfo {
 }
 impl core::fmt::Debug for IHttpCompletionInfo {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpCompletionInfo({:p})", core::ptr::from_ref(self))
+        write!(
+            f,
+            "IHttpCompletionInfo({:#x})",
+            self as *const Self as usize
+        )
     }
 }
 impl IHttpCompletionInfo {
@@ -5129,7 +5145,11 @@ pub struct IHttpCompletionInfo2 {
 }
 impl core::fmt::Debug for IHttpCompletionInfo2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpCompletionInfo2({:p})", core::ptr::from_ref(self))
+        write!(
+            f,
+            "IHttpCompletionInfo2({:#x})",
+            self as *const Self as usize
+        )
     }
 }
 impl IHttpCompletionInfo2 {
@@ -5176,8 +5196,8 @@ impl core::fmt::Debug for ICustomNotificationProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "ICustomNotificationProvider({:p})",
-            core::ptr::from_ref(self)
+            "ICustomNotificationProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -5226,8 +5246,8 @@ impl core::fmt::Debug for IAuthenticationProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IAuthenticationProvider({:p})",
-            core::ptr::from_ref(self)
+            "IAuthenticationProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -5276,7 +5296,11 @@ pub struct IMapHandlerProvider {
 }
 impl core::fmt::Debug for IMapHandlerProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IMapHandlerProvider({:p})", core::ptr::from_ref(self))
+        write!(
+            f,
+            "IMapHandlerProvider({:#x})",
+            self as *const Self as usize
+        )
     }
 }
 impl IMapHandlerProvider {
@@ -5352,7 +5376,7 @@ pub struct IMapPathProvider {
 }
 impl core::fmt::Debug for IMapPathProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IMapPathProvider({:p})", core::ptr::from_ref(self))
+        write!(f, "IMapPathProvider({:#x})", self as *const Self as usize)
     }
 }
 impl IMapPathProvider {
@@ -5422,7 +5446,11 @@ pub struct ISendResponseProvider {
 }
 impl core::fmt::Debug for ISendResponseProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "ISendResponseProvider({:p})", core::ptr::from_ref(self))
+        write!(
+            f,
+            "ISendResponseProvider({:#x})",
+            self as *const Self as usize
+        )
     }
 }
 impl ISendResponseProvider {
@@ -5523,7 +5551,11 @@ pub struct IReadEntityProvider {
 }
 impl core::fmt::Debug for IReadEntityProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IReadEntityProvider({:p})", core::ptr::from_ref(self))
+        write!(
+            f,
+            "IReadEntityProvider({:#x})",
+            self as *const Self as usize
+        )
     }
 }
 impl IReadEntityProvider {
@@ -5593,8 +5625,8 @@ impl core::fmt::Debug for IPreBeginRequestProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IPreBeginRequestProvider({:p})",
-            core::ptr::from_ref(self)
+            "IPreBeginRequestProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -5643,8 +5675,8 @@ impl core::fmt::Debug for IHttpApplicationProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IHttpApplicationProvider({:p})",
-            core::ptr::from_ref(self)
+            "IHttpApplicationProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -5693,8 +5725,8 @@ impl core::fmt::Debug for IHttpApplicationResolveModulesProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IHttpApplicationResolveModulesProvider({:p})",
-            core::ptr::from_ref(self)
+            "IHttpApplicationResolveModulesProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -5780,8 +5812,8 @@ impl core::fmt::Debug for IGlobalRSCAQueryProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IGlobalRSCAQueryProvider({:p})",
-            core::ptr::from_ref(self)
+            "IGlobalRSCAQueryProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -5884,8 +5916,8 @@ impl core::fmt::Debug for IGlobalStopListeningProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IGlobalStopListeningProvider({:p})",
-            core::ptr::from_ref(self)
+            "IGlobalStopListeningProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -5932,7 +5964,7 @@ pub struct ICacheProvider {
 }
 impl core::fmt::Debug for ICacheProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "ICacheProvider({:p})", core::ptr::from_ref(self))
+        write!(f, "ICacheProvider({:#x})", self as *const Self as usize)
     }
 }
 impl ICacheProvider {
@@ -6026,8 +6058,8 @@ impl core::fmt::Debug for IGlobalConfigurationChangeProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IGlobalConfigurationChangeProvider({:p})",
-            core::ptr::from_ref(self)
+            "IGlobalConfigurationChangeProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -6076,8 +6108,8 @@ impl core::fmt::Debug for IGlobalFileChangeProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IGlobalFileChangeProvider({:p})",
-            core::ptr::from_ref(self)
+            "IGlobalFileChangeProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -6136,8 +6168,8 @@ impl core::fmt::Debug for IGlobalTraceEventProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IGlobalTraceEventProvider({:p})",
-            core::ptr::from_ref(self)
+            "IGlobalTraceEventProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -6216,8 +6248,8 @@ impl core::fmt::Debug for IGlobalThreadCleanupProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IGlobalThreadCleanupProvider({:p})",
-            core::ptr::from_ref(self)
+            "IGlobalThreadCleanupProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -6266,8 +6298,8 @@ impl core::fmt::Debug for IGlobalApplicationPreloadProvider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IGlobalApplicationPreloadProvider({:p})",
-            core::ptr::from_ref(self)
+            "IGlobalApplicationPreloadProvider({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -6335,8 +6367,8 @@ impl core::fmt::Debug for IGlobalApplicationPreloadProvider2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IGlobalApplicationPreloadProvider2({:p})",
-            core::ptr::from_ref(self)
+            "IGlobalApplicationPreloadProvider2({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -6385,8 +6417,8 @@ impl core::fmt::Debug for IGlobalSuspendProcessCallback {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IGlobalSuspendProcessCallback({:p})",
-            core::ptr::from_ref(self)
+            "IGlobalSuspendProcessCallback({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -6431,7 +6463,7 @@ pub struct CHttpModule {
 }
 impl core::fmt::Debug for CHttpModule {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "CHttpModule({:p})", core::ptr::from_ref(self))
+        write!(f, "CHttpModule({:#x})", self as *const Self as usize)
     }
 }
 /// Vtable of `CHttpModule`, in MSVC slot order.
@@ -6945,7 +6977,7 @@ pub struct CGlobalModule {
 }
 impl core::fmt::Debug for CGlobalModule {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "CGlobalModule({:p})", core::ptr::from_ref(self))
+        write!(f, "CGlobalModule({:#x})", self as *const Self as usize)
     }
 }
 /// Vtable of `CGlobalModule`, in MSVC slot order.
@@ -7209,7 +7241,7 @@ pub struct IModuleAllocator {
 }
 impl core::fmt::Debug for IModuleAllocator {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IModuleAllocator({:p})", core::ptr::from_ref(self))
+        write!(f, "IModuleAllocator({:#x})", self as *const Self as usize)
     }
 }
 impl IModuleAllocator {
@@ -7246,7 +7278,7 @@ pub struct IHttpModuleFactory {
 }
 impl core::fmt::Debug for IHttpModuleFactory {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "IHttpModuleFactory({:p})", core::ptr::from_ref(self))
+        write!(f, "IHttpModuleFactory({:#x})", self as *const Self as usize)
     }
 }
 impl IHttpModuleFactory {
@@ -7301,8 +7333,8 @@ impl core::fmt::Debug for IHttpModuleRegistrationInfo {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IHttpModuleRegistrationInfo({:p})",
-            core::ptr::from_ref(self)
+            "IHttpModuleRegistrationInfo({:#x})",
+            self as *const Self as usize
         )
     }
 }
@@ -7418,8 +7450,8 @@ impl core::fmt::Debug for IHttpModuleRegistrationInfo2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
-            "IHttpModuleRegistrationInfo2({:p})",
-            core::ptr::from_ref(self)
+            "IHttpModuleRegistrationInfo2({:#x})",
+            self as *const Self as usize
         )
     }
 }
