@@ -32,6 +32,7 @@ pub mod wrap;
 pub mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use diag::{Diagnostic, Error};
 pub use layout::VtableLayout;
@@ -131,6 +132,26 @@ fn analyze_then(
     Ok((api, layouts))
 }
 
+/// Whether [`release`] leaves memory to the end of the process ([`free_memory_at_exit`]).
+static FREE_AT_EXIT: AtomicBool = AtomicBool::new(false);
+
+/// For a command-line process about to exit: from now on, the token trees, layouts and model a
+/// run is done with are left for the operating system to take back at exit instead of being
+/// freed allocation by allocation (millions of small allocations: 3 ms of the 100 ms of a
+/// bundled-header run, 0.8 s of the 5 s of a header with 100 times its classes).
+pub fn free_memory_at_exit() {
+    FREE_AT_EXIT.store(true, Ordering::Relaxed);
+}
+
+/// Drops `value`, or forgets it after [`free_memory_at_exit`].
+pub fn release<T>(value: T) {
+    if FREE_AT_EXIT.load(Ordering::Relaxed) {
+        std::mem::forget(value);
+    } else {
+        drop(value);
+    }
+}
+
 /// Stages 1–3 and formatting: the files `generate` writes, in memory.
 pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Error> {
     // With `force_rustfmt`, rustfmt processes start before they have input, so that their
@@ -165,8 +186,10 @@ pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Erro
         Some(rustfmt) => write::Formatting::Rustfmt(rustfmt),
         None => write::Formatting::Printer,
     };
-    let file = write::format_file(Path::new(BINDINGS_FILE), &file, &header, formatting)?;
-    Ok((api, vec![file]))
+    let formatted = write::format_file(Path::new(BINDINGS_FILE), &file, &header, formatting)?;
+    release(file);
+    release(layouts);
+    Ok((api, vec![formatted]))
 }
 
 /// Stage 3 for an analysed model: the checked tokens of `bindings.rs` and the warnings found on
@@ -180,6 +203,7 @@ pub fn emit_tokens(
     let (wraps, warnings) = timing::stage("wrap plan", || wrap::plan_bundled(layouts))?;
     let file = timing::stage("emit", || emit::emit_bindings(api, layouts, &wraps, target))?;
     timing::stage("validate", || validate::emitted(api, &file))?;
+    release(wraps);
     Ok((file, warnings))
 }
 
@@ -187,6 +211,7 @@ pub fn emit_tokens(
 pub fn generate(opts: &Options) -> Result<Api, Error> {
     let (api, files) = generated_files(opts)?;
     timing::stage("write", || write::write_files(&opts.out_path(), &files))?;
+    release(files);
     Ok(api)
 }
 
@@ -245,4 +270,21 @@ pub fn diff_headers(old: &Options, new: &Options) -> Result<diff::Report, Error>
             layouts: &new_layouts,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::rc::Rc;
+
+    #[test]
+    fn release_drops_until_the_process_is_told_it_exits() {
+        // Whether the value is still alive shows in its reference count.
+        let value = Rc::new(());
+        super::release(Rc::clone(&value));
+        assert_eq!(Rc::strong_count(&value), 1, "dropped");
+        // From here on, every test of this binary leaves what it releases to the exit.
+        super::free_memory_at_exit();
+        super::release(Rc::clone(&value));
+        assert_eq!(Rc::strong_count(&value), 2, "left to the exit");
+    }
 }

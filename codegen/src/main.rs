@@ -143,6 +143,8 @@ fn main() -> ExitCode {
         httpserv_codegen::timing::enable();
         StageReport(started)
     });
+    // The process ends when the command does: what it allocated goes back at exit.
+    httpserv_codegen::free_memory_at_exit();
     httpserv_codegen::timing::stage("find libclang", || {
         // SAFETY: no other thread exists yet.
         unsafe { httpserv_codegen::libclang::set_libclang_path() }
@@ -165,6 +167,7 @@ fn main() -> ExitCode {
                     api.classes.len(),
                     api.constants.len()
                 );
+                httpserv_codegen::release(api);
             })
         }
         Command::Check { input, out, format } => httpserv_codegen::check(&Options {

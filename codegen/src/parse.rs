@@ -153,10 +153,15 @@ pub fn parse(req: &ParseRequest<'_>, loaded: &mut dyn FnMut()) -> Result<Api, Er
             "declares no class with virtual methods: nothing to bind (is this httpserv.h?)",
         ));
     }
-    if walker.errors.is_empty() {
-        Ok(walker.api)
+    let api = std::mem::take(&mut walker.api);
+    let errors = std::mem::take(&mut walker.errors);
+    // The AST and the walker's tables, which point into it (see `crate::release`).
+    crate::release(walker);
+    crate::release(tu);
+    if errors.is_empty() {
+        Ok(api)
     } else {
-        Err(Error::Input(walker.errors))
+        Err(Error::Input(errors))
     }
 }
 
