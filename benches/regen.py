@@ -16,7 +16,8 @@ started before the parse, the path before the printer laid items out itself) to 
 the before/after ratio of that change, measured interleaved.
 
 `scaling`: synthetic headers with 1x, 10x, 100x the classes (benches/synthetic.py); for each,
-generate and the floor of that header; the growth of (generate - floor) against 1x.
+generate and two floors of that header, `clang++ -fsyntax-only` and the libclang floor; the
+growth of (generate - floor) against 1x and from each scale to the next.
 
 Medians of wall time; `cpu` is user+sys of the process and the children it waited for
 (rustfmt). Without --bin the release binary is built first (`cargo build --release`).
@@ -190,27 +191,40 @@ def scaling_bench(args):
     bin_ = binary(args)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        lib, floor_exe = libclang_path(), build_libclang_floor(work)
+        floors = ["clang++"] + (["libclang"] if lib and floor_exe else [])
         commands = {}
         for n in args.scales:
             header = work / f"synthetic-{n}x.h"
             header.write_text(synthetic.synthetic(n))
             tu = work / f"tu-{n}x.cpp"
             tu.write_text(f'#include <windows.h>\n#include "{header}"\n')
-            commands[f"floor {n}x"] = ["clang++", *CLANG_FLAGS, "-fsyntax-only", tu]
+            commands[f"clang++ {n}x"] = ["clang++", *CLANG_FLAGS, "-fsyntax-only", tu]
+            if "libclang" in floors:
+                commands[f"libclang {n}x"] = [floor_exe, lib, tu, *CLANG_FLAGS]
             commands[f"generate {n}x"] = [bin_, "generate", "--header", header,
                                           "--out", work / f"out-{n}x", "--time-stages"]
         samples = measure(commands, args.runs)
     base = args.scales[0]
-    net = {n: median(samples[f"generate {n}x"]["wall"]) - median(samples[f"floor {n}x"]["wall"])
-           for n in args.scales}
+    wall = {name: median(s["wall"]) for name, s in samples.items()}
     print(f"runs: {args.runs}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
-    print()
-    print(f"| scale | floor | generate | generate - floor | growth vs {base}x |")
-    print("|---|---:|---:|---:|---:|")
-    for n in args.scales:
-        f, g = (median(samples[f"{k} {n}x"]["wall"]) for k in ("floor", "generate"))
-        print(f"| {n}x | {f * 1000:.0f} ms | {g * 1000:.0f} ms | {net[n] * 1000:.0f} ms | "
-              f"{net[n] / net[base]:.2f}x (input {n // base}x) |")
+    # Two floors: `clang++ -fsyntax-only` (the floor of item 1; here clang++ is another LLVM
+    # version than the libclang the generator loads, and the two parsers do not grow alike) and
+    # the libclang floor (the generator's own libclang and parse options, no AST walk): what
+    # the generator adds to its own parse.
+    for floor in floors:
+        net = {n: wall[f"generate {n}x"] - wall[f"{floor} {n}x"] for n in args.scales}
+        print()
+        print(f"| scale | {floor} floor | generate | generate - floor | growth vs {base}x |")
+        print("|---|---:|---:|---:|---:|")
+        for n in args.scales:
+            print(f"| {n}x | {wall[f'{floor} {n}x'] * 1000:.0f} ms | "
+                  f"{wall[f'generate {n}x'] * 1000:.0f} ms | {net[n] * 1000:.0f} ms | "
+                  f"{net[n] / net[base]:.2f}x (input {n // base}x) |")
+        steps = list(zip(args.scales, args.scales[1:]))
+        print()
+        print("growth per step: " + ", ".join(
+            f"{a}x -> {b}x: {net[b] / net[a]:.2f}x (input {b // a}x)" for a, b in steps))
     print()
     names = list(samples[f"generate {base}x"]["stages"][0])
     print("| stage | " + " | ".join(f"{n}x" for n in args.scales) + " |")
