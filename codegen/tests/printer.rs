@@ -84,11 +84,11 @@ fn synthetic_10x_header() {
         .arg(dir.path())
         .arg("10")
         .status();
-    if !status.is_ok_and(|s| s.success()) {
-        // CI and `.ci/run` have python3 (benches/regen.py needs it); a machine without it
-        // still runs the other comparisons.
-        eprintln!("skipped: `python3 benches/synthetic.py` did not run");
-        return;
+    // `.ci/run` installs python3 (benches/regen.py needs it too).
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => panic!("`python3 benches/synthetic.py` failed: {s}"),
+        Err(e) => panic!("cannot run python3 for benches/synthetic.py ({e}); install python3"),
     }
     let opts = Options {
         header: Some(dir.path().join("synthetic-10x.h")),
