@@ -4,14 +4,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use httpserv_codegen::sdk::SdkVersion;
+use httpserv_codegen::{Options, Target};
 
 // Why: see the `mimalloc` dependency in Cargo.toml (faster small allocations for the token
 // trees; libclang keeps the system allocator).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use httpserv_codegen::sdk::SdkVersion;
-use httpserv_codegen::{Options, Target};
 
 #[derive(Parser)]
 #[command(
