@@ -565,10 +565,21 @@ fn const_item(cur: &mut Cursor, vis: &str, at: usize, out: &mut String) -> Optio
     // rustfmt's `rewrite_static`: the type on the line of the name, fitting before ` =`.
     let ty = ty.flat();
     let lhs = format!("{vis}const {name}: {ty} =");
+    assign_item(&lhs, at, &|shape| expr_rw(&expr, shape), out)
+}
+
+/// `LHS = RHS;` on its own line at `at` (a `const` or `type` item), by [`assign_rhs`]; `None`
+/// when the left side does not leave room for the right one on its line.
+fn assign_item(
+    lhs: &str,
+    at: usize,
+    rhs: &dyn Fn(Shape) -> Rewrite,
+    out: &mut String,
+) -> Option<()> {
     if at + lhs.len() + 1 > MAX_WIDTH - 1 {
         return None;
     }
-    let text = assign_rhs(&lhs, at, MAX_WIDTH - 1, &|shape| expr_rw(&expr, shape))?;
+    let text = assign_rhs(lhs, at, MAX_WIDTH - 1, rhs)?;
     indent(out, at);
     out.push_str(&text);
     out.push_str(";\n");
@@ -600,14 +611,7 @@ fn type_item(cur: &mut Cursor, vis: &str, at: usize, out: &mut String) -> Option
     let ty = parse_type_all(until_punct(cur, ';')?)?;
     cur.punct(';')?;
     let lhs = format!("{vis}type {name} =");
-    if at + lhs.len() + 1 > MAX_WIDTH - 1 {
-        return None;
-    }
-    let text = assign_rhs(&lhs, at, MAX_WIDTH - 1, &|shape| ty_rw(&ty, shape))?;
-    indent(out, at);
-    out.push_str(&text);
-    out.push_str(";\n");
-    Some(())
+    assign_item(&lhs, at, &|shape| ty_rw(&ty, shape), out)
 }
 
 /// `struct NAME { fields }` / `struct NAME(fields);` / `struct NAME<T> { ... }`.
