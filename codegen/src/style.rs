@@ -718,11 +718,16 @@ fn impl_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
         None => parse_type_all(head)?.flat(),
     };
     let body = cur.group(Delimiter::Brace)?;
-    let header = format!("{prefix}impl{generics} {head_text} {{");
+    block_item(&format!("{prefix}impl{generics} {head_text} {{"), body, out)
+}
+
+/// An `impl` or `trait` block: its one-line `header` (ending in `{`), then its associated
+/// items; `None` past [`ONE_LINE_WIDTH`], where rustfmt's rule for breaking it is not written.
+fn block_item(header: &str, body: &Group, out: &mut String) -> Option<()> {
     if header.len() > ONE_LINE_WIDTH {
         return None;
     }
-    out.push_str(&header);
+    out.push_str(header);
     assoc_items(body, out)?;
     out.push_str("}\n");
     Some(())
@@ -733,14 +738,7 @@ fn trait_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
     cur.keyword("trait")?;
     let name = cur.ident()?;
     let body = cur.group(Delimiter::Brace)?;
-    let header = format!("{prefix}trait {name} {{");
-    if header.len() > ONE_LINE_WIDTH {
-        return None;
-    }
-    out.push_str(&header);
-    assoc_items(body, out)?;
-    out.push_str("}\n");
-    Some(())
+    block_item(&format!("{prefix}trait {name} {{"), body, out)
 }
 
 /// The items of an `impl` or `trait` block, one level in; the block's `{` is already written.
