@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Whole-process regeneration benchmarks (issue 7, items 1 and 2). Linux; needs clang++.
 
-    benches/regen.py floor   [--runs N] [--bin PATH] [--baseline PATH] [--rustfmt]
+    benches/regen.py floor   [--runs N] [--bin PATH] [--baseline PATH] [--rustfmt] [--single-thread]
     benches/regen.py scaling [--runs N] [--bin PATH] [--scales 1 10 100]
 
 `floor`: `httpserv-codegen generate` on the bundled header against the floor, a bare
@@ -13,7 +13,8 @@ another generator binary (e.g. one built from an older commit) to the same run. 
 a new output folder unless `--reuse-out` (then the file is there and unchanged, and is not
 rewritten). `--rustfmt` adds `generate --rustfmt` (every item formatted by rustfmt processes
 started before the parse, the path before the printer laid items out itself) to the same run:
-the before/after ratio of that change, measured interleaved.
+the before/after ratio of that change, measured interleaved. `--single-thread` adds `generate
+--single-thread` (emitting and printing on one thread, as before they shared two) likewise.
 
 `scaling`: synthetic headers with 1x, 10x, 100x the classes (benches/synthetic.py); for each,
 generate and two floors of that header, `clang++ -fsyntax-only` and the libclang floor; the
@@ -139,16 +140,21 @@ def floor_bench(args):
         if args.baseline:
             commands["baseline generate"] = [args.baseline, "generate", "--out", work / "base"]
         envs = {}
+        # Other paths of the same binary, measured in the same run: name -> (flag, out folder).
+        variants = {}
         if args.rustfmt:
-            commands["generate --rustfmt (every item through rustfmt)"] = [
-                bin_, "generate", "--rustfmt", "--out", work / "forced", "--time-stages"]
+            variants["generate --rustfmt (every item through rustfmt)"] = ("--rustfmt", "forced")
+        if args.single_thread:
+            variants["generate --single-thread"] = ("--single-thread", "single")
+        for name, (flag, out) in variants.items():
+            commands[name] = [bin_, "generate", flag, "--out", work / out, "--time-stages"]
         # By default every run writes a new crate folder (a changed header); with --reuse-out
         # the file is already there, unchanged (a regeneration that changes nothing).
+        outs = {"httpserv-codegen generate": "out", "baseline generate": "base",
+                **{name: out for name, (_, out) in variants.items()}}
         prepare = {} if args.reuse_out else {
-            "httpserv-codegen generate": lambda: shutil.rmtree(work / "out", ignore_errors=True),
-            "baseline generate": lambda: shutil.rmtree(work / "base", ignore_errors=True),
-            "generate --rustfmt (every item through rustfmt)":
-                lambda: shutil.rmtree(work / "forced", ignore_errors=True),
+            name: (lambda out=out: shutil.rmtree(work / out, ignore_errors=True))
+            for name, out in outs.items()
         }
         samples = measure(commands, args.runs, prepare, envs)
     floor = median(samples["clang++ -fsyntax-only (floor)"]["wall"])
@@ -162,29 +168,26 @@ def floor_bench(args):
         w, c = median(s["wall"]), median(s["cpu"])
         print(f"| {name} | {w * 1000:.1f} ms | {w / floor:.2f}x | {c * 1000:.1f} ms | "
               f"{c / floor_cpu:.2f}x |")
-    stages = samples["httpserv-codegen generate"]["stages"]
-    forced = samples.get("generate --rustfmt (every item through rustfmt)", {}).get("stages")
-    if stages and stages[0]:
-        names = list(stages[0])
-        for name in (forced[0] if forced else []):
+    columns = {"generate": samples["httpserv-codegen generate"]["stages"]}
+    for name, (flag, _) in variants.items():
+        columns[f"generate {flag}"] = samples[name]["stages"]
+    if not all(stages and stages[0] for stages in columns.values()):
+        return
+    # Stage names in the order the first column met them, the others' own stages before the
+    # three totals.
+    names = []
+    for stages in columns.values():
+        for name in stages[0]:
             if name not in names:
-                names.insert(len(names) - 3 if len(names) >= 3 else len(names), name)
-        print()
-        if forced:
-            print("| stage of `--time-stages` | generate | generate --rustfmt |")
-            print("|---|---:|---:|")
-        else:
-            print("| stage of `generate --time-stages` | median |")
-            print("|---|---:|")
-        for name in names:
-            cell = f"{median([s.get(name, 0.0) for s in stages]):.1f} ms"
-            if name not in stages[0]:
-                cell = "—"
-            if forced:
-                other = f"{median([s.get(name, 0.0) for s in forced]):.1f} ms"
-                print(f"| {name} | {cell} | {other} |")
-            else:
-                print(f"| {name} | {cell} |")
+                totals = [n for n in names if n.startswith("(")]
+                names.insert(len(names) - len(totals), name)
+    print()
+    print("| stage of `--time-stages` | " + " | ".join(columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for name in names:
+        cells = [f"{median([s.get(name, 0.0) for s in stages]):.1f} ms"
+                 if name in stages[0] else "—" for stages in columns.values()]
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 def scaling_bench(args):
@@ -246,6 +249,8 @@ def main():
                    help="generate into the same folder every run (the file is then unchanged)")
     f.add_argument("--rustfmt", action="store_true",
                    help="also time `generate --rustfmt` (every item through rustfmt: the old path)")
+    f.add_argument("--single-thread", action="store_true",
+                   help="also time `generate --single-thread` (emit and print on one thread)")
     s = sub.add_parser("scaling", help="synthetic 1x/10x/100x headers")
     s.add_argument("--runs", type=int, default=5)
     s.add_argument("--bin")

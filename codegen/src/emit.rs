@@ -45,87 +45,192 @@ pub fn emit_bindings(
     wraps: &WrapPlan,
     target: Target,
 ) -> Result<EmittedFile, Error> {
+    let mut bindings = BindingsEmitter::new(api, wraps);
+    let classes = bindings.classes(&api.classes, layouts);
+    let mut file = bindings.finish(target)?;
+    file.items.extend(classes);
+    Ok(file)
+}
+
+/// What an emitter learned beyond its tokens: the `use` lines, opaque types and
+/// function-pointer aliases the types it met need, and its errors. Two emitters that share the
+/// classes (`parallel.rs`) merge these; the first one's come first.
+#[derive(Debug, Default)]
+pub struct Learned {
+    /// `use` lines: last segment → full path (deterministic order).
+    imports: BTreeMap<String, String>,
+    /// Opaque types to declare: name → header that declares it.
+    opaque: BTreeMap<String, String>,
+    errors: Vec<Diagnostic>,
+    /// Whether any emitted type mentions `c_void` (decides the `use` line).
+    uses_c_void: bool,
+    /// External function-pointer typedefs declared here (name → C definition, header).
+    function_pointer_aliases: BTreeMap<String, (CType, &'static str)>,
+}
+
+/// The classes emitted by an emitter of their own ([`emit_classes`]), for a
+/// [`BindingsEmitter`] that emits the rest of the file to absorb.
+#[derive(Debug)]
+pub struct ClassTokens {
+    /// One item per class (its struct, impls and vtable struct), in order; none empty.
+    pub items: Vec<TokenStream>,
+    pub learned: Learned,
+}
+
+/// `classes` (with their `layouts`) by an emitter of their own: what a second thread emits
+/// while the first emits the rest of the file.
+pub fn emit_classes(
+    api: &Api,
+    wraps: &WrapPlan,
+    classes: &[Class],
+    layouts: &[VtableLayout],
+) -> ClassTokens {
     let mut emitter = Emitter::new(api, wraps);
-    let constants: Vec<TokenStream> = api.constants.iter().map(|c| emitter.constant(c)).collect();
-    let enums: Vec<TokenStream> = api.enums.iter().map(|e| emitter.enumeration(e)).collect();
-    let mut items = Vec::new();
-    for typedef in &api.typedefs {
-        items.push(emitter.typedef(typedef));
+    let items = emitter.classes(classes, layouts);
+    ClassTokens {
+        items,
+        learned: emitter.learned,
     }
-    for s in &api.structs {
-        items.push(emitter.structure(s));
+}
+
+/// The bindings file in three steps: [`new`](Self::new) emits the constants, enums, typedefs
+/// and structs; [`classes`](Self::classes) the classes (all of them, or the first ones, the
+/// others coming from [`emit_classes`] and [`absorb`](Self::absorb)); [`finish`](Self::finish)
+/// what depends on every type met (opaque types, function-pointer aliases, `use` lines).
+pub struct BindingsEmitter<'a> {
+    api: &'a Api,
+    emitter: Emitter<'a>,
+    constants: Vec<TokenStream>,
+    enums: Vec<TokenStream>,
+    /// Typedefs and structs.
+    items: Vec<TokenStream>,
+}
+
+impl<'a> BindingsEmitter<'a> {
+    pub fn new(api: &'a Api, wraps: &'a WrapPlan) -> Self {
+        let mut emitter = Emitter::new(api, wraps);
+        let constants = api.constants.iter().map(|c| emitter.constant(c)).collect();
+        let enums = api.enums.iter().map(|e| emitter.enumeration(e)).collect();
+        let mut items = Vec::new();
+        for typedef in &api.typedefs {
+            items.push(emitter.typedef(typedef));
+        }
+        for s in &api.structs {
+            items.push(emitter.structure(s));
+        }
+        BindingsEmitter {
+            api,
+            emitter,
+            constants,
+            enums,
+            items,
+        }
     }
-    for (class, layout) in api.classes.iter().zip(layouts) {
-        items.push(emitter.class(class, layout));
+
+    /// The items of `classes`, in order, none empty: the caller puts them after
+    /// [`finish`](Self::finish)'s items, where every class goes.
+    pub fn classes(&mut self, classes: &[Class], layouts: &[VtableLayout]) -> Vec<TokenStream> {
+        self.emitter.classes(classes, layouts)
     }
-    let aliases = emitter.function_pointer_aliases();
-    if !emitter.errors.is_empty() {
-        return Err(Error::Input(emitter.errors));
+
+    /// Takes in what another emitter learned from the classes that follow this one's, as if
+    /// this emitter had emitted them next.
+    pub fn absorb(&mut self, later: Learned) {
+        self.emitter.learned.absorb(later);
     }
-    let opaque: Vec<TokenStream> = emitter
-        .opaque
-        .iter()
-        .map(|(name, origin)| {
-            let ident = format_ident!("{}", name);
-            let doc = lit(&format!(
-                " `{name}` from `{origin}`: no `windows-sys` equivalent, so an opaque type, \
-                 usable only behind pointers."
-            ));
-            quote! {
-                #[doc = #doc]
-                #[repr(C)]
-                pub struct #ident {
-                    _opaque: [u8; 0],
-                    _not_send_sync_unpin: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+
+    /// Every item but the classes, in file order, and the file's attributes and `use` lines;
+    /// the errors of everything emitted, the absorbed classes' included.
+    pub fn finish(mut self, target: Target) -> Result<EmittedFile, Error> {
+        let api = self.api;
+        let emitter = &mut self.emitter;
+        let aliases = emitter.function_pointer_aliases();
+        let learned = &mut emitter.learned;
+        if !learned.errors.is_empty() {
+            return Err(Error::Input(std::mem::take(&mut learned.errors)));
+        }
+        let opaque: Vec<TokenStream> = learned
+            .opaque
+            .iter()
+            .map(|(name, origin)| {
+                let ident = format_ident!("{}", name);
+                let doc = lit(&format!(
+                    " `{name}` from `{origin}`: no `windows-sys` equivalent, so an opaque type, \
+                     usable only behind pointers."
+                ));
+                quote! {
+                    #[doc = #doc]
+                    #[repr(C)]
+                    pub struct #ident {
+                        _opaque: [u8; 0],
+                        _not_send_sync_unpin: core::marker::PhantomData<(*mut u8, core::marker::PhantomPinned)>,
+                    }
                 }
-            }
+            })
+            .collect();
+        let uses: Vec<TokenStream> = learned
+            .imports
+            .values()
+            .map(|path| {
+                let path: syn::Path =
+                    syn::parse_str(path).expect("import paths come from our table");
+                quote! { use #path; }
+            })
+            .collect();
+        let object_type = (!api.classes.is_empty()).then(rust_object);
+        let flags = flag_types(api);
+        let interface_trait = api
+            .classes
+            .iter()
+            .any(|c| c.uuid.is_some())
+            .then(interface_trait);
+        let c_void = learned.uses_c_void.then(|| {
+            quote!(
+                use core::ffi::c_void;
+            )
+        });
+        let target_doc = lit(&format!(
+            " Parsed for `{target}`; slot order is the same on every MSVC target."
+        ));
+        let inner_attrs = quote! {
+            #![doc = " Raw layer: constants, enums, typedefs and MSVC-ordered vtables of `httpserv.h`."]
+            #![doc = ""]
+            #![doc = #target_doc]
+            #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
+            #![allow(clippy::upper_case_acronyms, clippy::missing_safety_doc)]
+        };
+        let mut all = vec![crate::provenance::tokens(api)];
+        all.extend(self.constants);
+        all.extend(flags);
+        all.extend(self.enums);
+        all.extend(opaque);
+        all.extend(aliases);
+        all.extend(object_type);
+        all.extend(interface_trait);
+        all.extend(self.items);
+        all.retain(|item| !item.is_empty());
+        Ok(EmittedFile {
+            inner_attrs,
+            uses: c_void.into_iter().chain(uses).collect(),
+            items: all,
         })
-        .collect();
-    let uses: Vec<TokenStream> = emitter
-        .imports
-        .values()
-        .map(|path| {
-            let path: syn::Path = syn::parse_str(path).expect("import paths come from our table");
-            quote! { use #path; }
-        })
-        .collect();
-    let object_type = (!api.classes.is_empty()).then(rust_object);
-    let flags = flag_types(api);
-    let interface_trait = api
-        .classes
-        .iter()
-        .any(|c| c.uuid.is_some())
-        .then(interface_trait);
-    let c_void = emitter.uses_c_void.then(|| {
-        quote!(
-            use core::ffi::c_void;
-        )
-    });
-    let target_doc = lit(&format!(
-        " Parsed for `{target}`; slot order is the same on every MSVC target."
-    ));
-    let inner_attrs = quote! {
-        #![doc = " Raw layer: constants, enums, typedefs and MSVC-ordered vtables of `httpserv.h`."]
-        #![doc = ""]
-        #![doc = #target_doc]
-        #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
-        #![allow(clippy::upper_case_acronyms, clippy::missing_safety_doc)]
-    };
-    let mut all = vec![crate::provenance::tokens(api)];
-    all.extend(constants);
-    all.extend(flags);
-    all.extend(enums);
-    all.extend(opaque);
-    all.extend(aliases);
-    all.extend(object_type);
-    all.extend(interface_trait);
-    all.extend(items);
-    all.retain(|item| !item.is_empty());
-    Ok(EmittedFile {
-        inner_attrs,
-        uses: c_void.into_iter().chain(uses).collect(),
-        items: all,
-    })
+    }
+}
+
+impl Learned {
+    /// See [`BindingsEmitter::absorb`]. Only the errors depend on the order: whether a path is
+    /// imported does not depend on which paths were met before (see [`Emitter::import`]).
+    fn absorb(&mut self, later: Learned) {
+        self.imports.extend(later.imports);
+        for (name, origin) in later.opaque {
+            self.opaque.entry(name).or_insert(origin);
+        }
+        self.errors.extend(later.errors);
+        self.uses_c_void |= later.uses_c_void;
+        for (name, alias) in later.function_pointer_aliases {
+            self.function_pointer_aliases.entry(name).or_insert(alias);
+        }
+    }
 }
 
 /// `#define` families that are bit masks, and the typed flags the bindings declare for them.
@@ -265,17 +370,11 @@ enum Position {
 struct Emitter<'a> {
     /// Names the header declares (classes, structs, enums, typedefs): emitted by name.
     local: HashSet<&'a str>,
-    /// Opaque types to declare: name → header that declares it.
-    opaque: BTreeMap<String, String>,
-    /// `use` lines: last segment → full path (deterministic order).
-    imports: BTreeMap<String, String>,
-    errors: Vec<Diagnostic>,
-    /// Whether any emitted type mentions `c_void` (decides the `use` line).
-    uses_c_void: bool,
+    /// Last segments of more than one path of the external-type table: never imported.
+    ambiguous: HashSet<&'static str>,
+    learned: Learned,
     /// The safe wrapper of every slot, written as `#[wrap(...)]` on its field.
     wraps: &'a WrapPlan,
-    /// External function-pointer typedefs declared here (name → C definition, header).
-    function_pointer_aliases: BTreeMap<String, (CType, &'static str)>,
 }
 
 impl<'a> Emitter<'a> {
@@ -287,19 +386,31 @@ impl<'a> Emitter<'a> {
         local.extend(api.typedefs.iter().map(|t| t.name.as_str()));
         Emitter {
             local,
-            opaque: BTreeMap::new(),
-            imports: BTreeMap::new(),
-            errors: Vec::new(),
-            uses_c_void: false,
+            ambiguous: ambiguous_last_segments(external::EXTERNAL_TYPES.iter().filter_map(|ext| {
+                match ext.rust {
+                    ExternalRust::Path(path) => Some(path),
+                    _ => None,
+                }
+            })),
+            learned: Learned::default(),
             wraps,
-            function_pointer_aliases: BTreeMap::new(),
         }
+    }
+
+    /// The items of `classes`, in order, the empty ones (a class that failed) left out.
+    fn classes(&mut self, classes: &[Class], layouts: &[VtableLayout]) -> Vec<TokenStream> {
+        classes
+            .iter()
+            .zip(layouts)
+            .map(|(class, layout)| self.class(class, layout))
+            .filter(|item| !item.is_empty())
+            .collect()
     }
 
     /// The external function-pointer typedefs the bindings used, declared here with the MSVC
     /// calling convention per target.
     fn function_pointer_aliases(&mut self) -> Vec<TokenStream> {
-        let aliases = std::mem::take(&mut self.function_pointer_aliases);
+        let aliases = std::mem::take(&mut self.learned.function_pointer_aliases);
         aliases
             .into_iter()
             .map(|(name, (target, header))| {
@@ -320,7 +431,8 @@ impl<'a> Emitter<'a> {
     }
 
     fn fail(&mut self, loc: &SourceLoc, construct: String, message: String) -> TokenStream {
-        self.errors
+        self.learned
+            .errors
             .push(Diagnostic::new(loc.clone(), construct, message));
         TokenStream::new()
     }
@@ -549,7 +661,7 @@ impl<'a> Emitter<'a> {
                         self.slot_field(class, slot.index, &field, method, wrap)
                     }
                     SlotEntry::ScalarDeletingDestructor => {
-                        self.uses_c_void = true;
+                        self.learned.uses_c_void = true;
                         let doc = lit(&format!(
                             " Slot {}: `virtual ~{}()`, as MSVC's scalar deleting destructor: \
                              destroys the object and, when bit 0 of `flags` is set, frees it; \
@@ -672,14 +784,18 @@ impl<'a> Emitter<'a> {
         quote!(-> #ty)
     }
 
+    /// `path`'s last segment, with a `use` line for `path`, unless a type of the header or
+    /// another path of the table has that name: then `path` in full. Which it is depends only
+    /// on the header and the table, never on what was emitted before, so emitters that share
+    /// the classes (`parallel.rs`) write the same tokens as one emitter.
     fn import(&mut self, path: &str) -> TokenStream {
-        let last = path.rsplit("::").next().unwrap_or(path).to_string();
-        let clashes = self.local.contains(last.as_str())
-            || self.imports.get(&last).is_some_and(|p| p != path);
-        if clashes {
+        let last = path.rsplit("::").next().unwrap_or(path);
+        if self.local.contains(last) || self.ambiguous.contains(last) {
             return path.parse().unwrap_or_default();
         }
-        self.imports.insert(last.clone(), path.to_string());
+        self.learned
+            .imports
+            .insert(last.to_string(), path.to_string());
         let ident = format_ident!("{}", last);
         quote!(#ident)
     }
@@ -692,7 +808,7 @@ impl<'a> Emitter<'a> {
             _ => (None, text),
         };
         let path_tokens = if path == "core::ffi::c_void" {
-            self.uses_c_void = true;
+            self.learned.uses_c_void = true;
             quote!(c_void)
         } else if path.contains("::") {
             self.import(path)
@@ -716,7 +832,7 @@ impl<'a> Emitter<'a> {
         match ty {
             CType::Void => match pos {
                 Position::Pointee => {
-                    self.uses_c_void = true;
+                    self.learned.uses_c_void = true;
                     quote!(c_void)
                 }
                 _ => quote!(()),
@@ -738,7 +854,8 @@ impl<'a> Emitter<'a> {
                             self.opaque_type(name, ext.sdk_header, pos, loc, construct)
                         }
                         ExternalRust::FunctionPointerAlias => {
-                            self.function_pointer_aliases
+                            self.learned
+                                .function_pointer_aliases
                                 .entry(name.clone())
                                 .or_insert_with(|| ((**target).clone(), ext.sdk_header));
                             let ident = format_ident!("{}", name);
@@ -827,7 +944,8 @@ impl<'a> Emitter<'a> {
                 format!("`{name}` is used by value but its layout is unknown (declared in {origin}, not in the external-type table)"),
             );
         }
-        self.opaque
+        self.learned
+            .opaque
             .entry(name.to_string())
             .or_insert_with(|| origin.to_string());
         let ident = format_ident!("{}", name);
@@ -923,6 +1041,22 @@ fn lit(text: &str) -> Literal {
         return literal;
     }
     Literal::string(text)
+}
+
+/// The last segments shared by different paths of `paths` (`*const`/`*mut` prefixes aside).
+fn ambiguous_last_segments<'t>(paths: impl IntoIterator<Item = &'t str>) -> HashSet<&'t str> {
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    let mut ambiguous = HashSet::new();
+    for text in paths {
+        let path = text.rsplit(' ').next().unwrap_or(text);
+        let Some((_, last)) = path.rsplit_once("::") else {
+            continue;
+        };
+        if *first.entry(last).or_insert(path) != path {
+            ambiguous.insert(last);
+        }
+    }
+    ambiguous
 }
 
 /// Whether a type is, or points to, a function (through typedefs and pointers).
@@ -1096,6 +1230,37 @@ fn sanitize(spelling: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ambiguous_last_segments_are_those_of_two_paths() {
+        let ambiguous = ambiguous_last_segments([
+            "windows_sys::core::GUID",
+            "*const windows_sys::core::GUID",
+            "windows_sys::Win32::Foundation::HANDLE",
+            "windows_sys::Win32::Other::HANDLE",
+            "u32",
+        ]);
+        assert_eq!(ambiguous, HashSet::from(["HANDLE"]));
+    }
+
+    #[test]
+    fn imports_do_not_depend_on_the_order_paths_are_met() {
+        let api = Api::default();
+        let wraps = WrapPlan::default();
+        let mut emitter = Emitter::new(&api, &wraps);
+        emitter.ambiguous.insert("HANDLE");
+        // Ambiguous: in full, whichever comes first, and no `use` line.
+        let full = emitter
+            .import("windows_sys::Win32::Other::HANDLE")
+            .to_string();
+        assert_eq!(full, "windows_sys :: Win32 :: Other :: HANDLE");
+        let short = emitter.import("windows_sys::core::GUID").to_string();
+        assert_eq!(short, "GUID");
+        assert_eq!(
+            emitter.learned.imports,
+            BTreeMap::from([("GUID".to_string(), "windows_sys::core::GUID".to_string())])
+        );
+    }
 
     #[test]
     fn lit_is_literal_string() {

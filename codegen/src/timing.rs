@@ -2,7 +2,9 @@
 //! finding the slow stage. Off by default; when off, [`stage`] only calls its closure.
 //!
 //! Stages are recorded in the order they finish, under fixed names (`parse: libclang`,
-//! `emit`...); a stage that runs twice (e.g. `diff` parses two headers) is summed.
+//! `emit`...); a stage that runs twice (e.g. `diff` parses two headers) is summed. Stages of
+//! the second thread (`thread 2: ...`, see `parallel.rs`) run beside the others, so they are
+//! left out of the `(stages)` sum, which stays comparable with `(main)`.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,6 +12,9 @@ use std::time::{Duration, Instant};
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static STAGES: Mutex<Vec<(&'static str, Duration)>> = Mutex::new(Vec::new());
+
+/// The prefix of the names of stages that run beside the first thread's.
+pub const SECOND_THREAD: &str = "thread 2: ";
 
 /// Turns recording on for the rest of the process.
 pub fn enable() {
@@ -46,7 +51,11 @@ pub fn record(name: &'static str, started: Option<Instant>) {
 pub fn report(total: Duration) -> String {
     use std::fmt::Write;
     let stages = STAGES.lock().unwrap_or_else(|p| p.into_inner());
-    let sum: Duration = stages.iter().map(|(_, t)| *t).sum();
+    let sum: Duration = stages
+        .iter()
+        .filter(|(name, _)| !name.starts_with(SECOND_THREAD))
+        .map(|(_, t)| *t)
+        .sum();
     let lines = stages
         .iter()
         .copied()

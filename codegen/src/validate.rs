@@ -729,6 +729,59 @@ fn overload_hint(m: &Method) -> String {
 /// which cost more than the rest of the check: whether the tokens are a Rust file at all is
 /// rustfmt's parse when formatting.
 pub fn emitted(api: &Api, file: &EmittedFile) -> Result<(), Error> {
+    let mut names = Vec::new();
+    for chunk in file.uses.iter().chain(&file.items) {
+        names.extend(item_names(api, chunk)?);
+    }
+    names_defined_once(api, names)
+}
+
+/// What the name checks of [`emitted`] need of one top-level item: the names it defines, and
+/// the errors of its own fields.
+#[derive(Debug)]
+pub struct ItemNames {
+    /// The name it defines in the type namespace (struct, enum, union, type, trait, mod).
+    type_name: Option<String>,
+    /// In the value namespace (const, static, fn, tuple or unit struct).
+    value_name: Option<String>,
+    /// Fields of a struct defined twice.
+    field_errors: Vec<Diagnostic>,
+}
+
+/// The first half of [`emitted`] for one emitted chunk (one item or several), which can run
+/// beside the emitter of other chunks; an error means the tokens are not items (a bug).
+pub fn item_names(api: &Api, chunk: &TokenStream) -> Result<Vec<ItemNames>, Error> {
+    let tokens: Vec<TokenTree> = chunk.clone().into_iter().collect();
+    let mut rest = &tokens[..];
+    let mut names = Vec::new();
+    while !rest.is_empty() {
+        let (item, len) = EmittedItem::read(rest).map_err(|message| Error::Format {
+            file: crate::BINDINGS_FILE.into(),
+            message: format!(
+                "internal error: {message} in the emitted tokens `{}` (a bug of \
+                 httpserv-codegen)",
+                rest.iter().cloned().collect::<TokenStream>()
+            ),
+        })?;
+        rest = &rest[len..];
+        let mut field_errors = Vec::new();
+        if let (Some(owner), Some(fields)) = (&item.type_name, &item.fields) {
+            duplicate_fields(api, owner, fields, &mut field_errors);
+        }
+        names.push(ItemNames {
+            type_name: item.type_name,
+            value_name: item.value_name,
+            field_errors,
+        });
+    }
+    Ok(names)
+}
+
+/// The second half of [`emitted`]: `names` of every item, in file order.
+pub fn names_defined_once(
+    api: &Api,
+    names: impl IntoIterator<Item = ItemNames>,
+) -> Result<(), Error> {
     let mut errors = Vec::new();
     let mut types = HashSet::new();
     let mut values = HashSet::new();
@@ -742,33 +795,18 @@ pub fn emitted(api: &Api, file: &EmittedFile) -> Result<(), Error> {
             ),
         ));
     };
-    for chunk in file.uses.iter().chain(&file.items) {
-        let tokens: Vec<TokenTree> = chunk.clone().into_iter().collect();
-        let mut rest = &tokens[..];
-        while !rest.is_empty() {
-            let (item, len) = EmittedItem::read(rest).map_err(|message| Error::Format {
-                file: crate::BINDINGS_FILE.into(),
-                message: format!(
-                    "internal error: {message} in the emitted tokens `{}` (a bug of \
-                     httpserv-codegen)",
-                    rest.iter().cloned().collect::<TokenStream>()
-                ),
-            })?;
-            rest = &rest[len..];
-            if let Some(name) = item.type_name.clone()
-                && !types.insert(name.clone())
-            {
-                twice(name, "type", &mut errors);
-            }
-            if let Some(name) = item.value_name.clone()
-                && !values.insert(name.clone())
-            {
-                twice(name, "value", &mut errors);
-            }
-            if let (Some(owner), Some(fields)) = (&item.type_name, &item.fields) {
-                duplicate_fields(api, owner, fields, &mut errors);
-            }
+    for item in names {
+        if let Some(name) = item.type_name
+            && !types.insert(name.clone())
+        {
+            twice(name, "type", &mut errors);
         }
+        if let Some(name) = item.value_name
+            && !values.insert(name.clone())
+        {
+            twice(name, "value", &mut errors);
+        }
+        errors.extend(item.field_errors);
     }
     if errors.is_empty() {
         Ok(())

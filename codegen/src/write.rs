@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use proc_macro2::TokenStream;
+
 use crate::diag::Error;
 use crate::emit::EmittedFile;
 
@@ -50,59 +52,86 @@ pub fn format_file(
     header_lines: &[String],
     formatting: Formatting,
 ) -> Result<GeneratedFile, Error> {
-    let mut contents = String::new();
-    for line in header_lines {
-        contents.push_str("// ");
-        contents.push_str(line);
-        contents.push('\n');
-    }
-    let (formatted, rustfmt_items) = match formatting {
+    match formatting {
         Formatting::Rustfmt(rustfmt) => {
             let pieces = crate::timing::stage("format: print", || {
                 print_pieces(file, rustfmt.processes.len())
             });
             let formatted =
                 crate::timing::stage("format: rustfmt", || rustfmt.format(pieces, relative_path))?;
-            (formatted, 1 + file.items.len())
+            Ok(generated_file(
+                relative_path,
+                header_lines,
+                &formatted,
+                1 + file.items.len(),
+            ))
         }
-        Formatting::Printer => format_with_printer(file, relative_path)?,
-    };
-    contents.push_str(&formatted);
-    Ok(GeneratedFile {
+        Formatting::Printer => {
+            let units = crate::timing::stage("format: print", || {
+                std::iter::once(print_head(&file.inner_attrs, &file.uses))
+                    .chain(file.items.iter().map(print_item))
+                    .collect()
+            });
+            format_printed(relative_path, units, header_lines)
+        }
+    }
+}
+
+/// The `// ` header lines, then `formatted`.
+fn generated_file(
+    relative_path: &Path,
+    header_lines: &[String],
+    formatted: &str,
+    rustfmt_items: usize,
+) -> GeneratedFile {
+    let mut contents = String::new();
+    for line in header_lines {
+        contents.push_str("// ");
+        contents.push_str(line);
+        contents.push('\n');
+    }
+    contents.push_str(formatted);
+    GeneratedFile {
         relative_path: relative_path.to_path_buf(),
         contents,
         rustfmt_items,
+    }
+}
+
+/// One emitted unit (the head: inner attributes and `use` lines; or an item stream) as the
+/// printer leaves it: laid out by [`crate::style`] (`Ok`), or declined and printed as text for
+/// rustfmt (`Err`).
+pub type PrintedUnit = Result<String, String>;
+
+/// The head of the file: inner attributes and every `use` line.
+pub fn print_head(inner_attrs: &TokenStream, uses: &[TokenStream]) -> PrintedUnit {
+    crate::style::head(inner_attrs, uses).ok_or_else(|| {
+        let mut text = String::new();
+        crate::print::items(inner_attrs, &mut text);
+        for item in uses {
+            crate::print::items(item, &mut text);
+        }
+        text
     })
 }
 
-/// A comment line between runs of declined items that are not neighbours in the file: rustfmt
-/// keeps comments between items as they are, and its output is cut there (with a number that
-/// makes it appear in no item's text).
-const RUN_MARKER: &str = "//@httpserv-codegen: next run";
+/// One item stream.
+pub fn print_item(item: &TokenStream) -> PrintedUnit {
+    crate::style::item(item).ok_or_else(|| {
+        let mut text = String::new();
+        crate::print::items(item, &mut text);
+        text
+    })
+}
 
-/// [`Formatting::Printer`]: the text and the number of units that went through rustfmt.
-fn format_with_printer(file: &EmittedFile, relative_path: &Path) -> Result<(String, usize), Error> {
-    // Each unit's text: laid out (`Ok`), or printed for rustfmt (`Err`).
-    let units: Vec<Result<String, String>> = crate::timing::stage("format: print", || {
-        let head = crate::style::head(&file.inner_attrs, &file.uses).ok_or_else(|| {
-            let mut text = String::new();
-            crate::print::items(&file.inner_attrs, &mut text);
-            for item in &file.uses {
-                crate::print::items(item, &mut text);
-            }
-            text
-        });
-        let items = file.items.iter().map(|item| {
-            crate::style::item(item).ok_or_else(|| {
-                let mut text = String::new();
-                crate::print::items(item, &mut text);
-                text
-            })
-        });
-        std::iter::once(head).chain(items).collect()
-    });
+/// [`Formatting::Printer`] once every unit is printed (`units`: the head, then the items, in
+/// file order): rustfmt, started only now, formats the declined units.
+pub fn format_printed(
+    relative_path: &Path,
+    units: Vec<PrintedUnit>,
+    header_lines: &[String],
+) -> Result<GeneratedFile, Error> {
     let declined: Vec<usize> = (0..units.len()).filter(|&k| units[k].is_err()).collect();
-
     let mut texts: Vec<String> = Vec::with_capacity(units.len());
     let mut pending = Vec::with_capacity(declined.len());
     for unit in units {
@@ -122,8 +151,18 @@ fn format_with_printer(file: &EmittedFile, relative_path: &Path) -> Result<(Stri
             texts[*k] = text;
         }
     }
-    Ok((texts.concat(), declined.len()))
+    Ok(generated_file(
+        relative_path,
+        header_lines,
+        &texts.concat(),
+        declined.len(),
+    ))
 }
+
+/// A comment line between runs of declined items that are not neighbours in the file: rustfmt
+/// keeps comments between items as they are, and its output is cut there (with a number that
+/// makes it appear in no item's text).
+const RUN_MARKER: &str = "//@httpserv-codegen: next run";
 
 /// Formats the declined units (`indices`: their places in the file, `texts`: their printed
 /// text) with rustfmt processes started now, as many as the text is worth and cores are idle.
