@@ -12,6 +12,7 @@ use std::rc::Rc;
 use std::sync::Mutex;
 
 use clang::token::TokenKind;
+use clang::source::{File, SourceRange};
 use clang::{
     Availability, CallingConvention, Clang, Entity, EntityKind, Index, TranslationUnit, Type,
     TypeKind, Unsaved,
@@ -283,7 +284,7 @@ struct Walker<'r, 'tu> {
     vtable_classes: HashMap<String, usize>,
     /// Whether a file libclang names is the header (canonicalizing is a syscall; thousands of
     /// shim entities ask).
-    is_header_file: RefCell<HashMap<PathBuf, bool>>,
+    is_header_file: RefCell<HashMap<File<'tu>, bool>>,
     /// [`Walker::declared_conv`] of the typedefs met so far: every parameter of type `DWORD`
     /// asks for the same declaration, whose tokens cost more than the rest of the walk.
     typedef_convs: RefCell<HashMap<Entity<'tu>, Option<CallConv>>>,
@@ -297,13 +298,14 @@ impl<'r, 'tu> Walker<'r, 'tu> {
         let Some(file) = location.get_expansion_location().file else {
             return false;
         };
-        let path = file.get_path();
+        // Keyed by the file itself (libclang's unique id), not its path: no string per call.
         *self
             .is_header_file
             .borrow_mut()
-            .entry(path)
-            .or_insert_with_key(|path| {
-                *path == self.header_path
+            .entry(file)
+            .or_insert_with(|| {
+                let path = file.get_path();
+                path == self.header_path
                     || std::fs::canonicalize(path).is_ok_and(|p| p == self.header_path)
             })
     }
@@ -399,8 +401,19 @@ impl<'r, 'tu> Walker<'r, 'tu> {
     /// The convention keyword written in the tokens of a declaration before its name.
     fn declared_conv(&self, entity: &Entity<'tu>) -> Option<CallConv> {
         let range = entity.get_range()?;
-        let name_offset = entity.get_location()?.get_expansion_location().offset;
-        range
+        let name = entity.get_location()?;
+        let expanded = name.get_expansion_location();
+        let name_offset = expanded.offset;
+        // Only the tokens up to the name: the parameters after it are most of a declaration.
+        // A name that comes out of a macro expansion: the whole range, as it is written.
+        let spelled = name.get_spelling_location();
+        let plain_name = spelled.file == expanded.file && spelled.offset == expanded.offset;
+        let tokens = if plain_name {
+            SourceRange::new(range.get_start(), name)
+        } else {
+            range
+        };
+        tokens
             .tokenize()
             .iter()
             .take_while(|t| t.get_location().get_expansion_location().offset < name_offset)
