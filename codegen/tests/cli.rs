@@ -182,6 +182,40 @@ fn rustfmt_flag_writes_the_same_file_and_times_rustfmt() {
     assert!(check.status.success(), "{}", stderr(&check));
 }
 
+#[test]
+fn single_thread_writes_the_same_file_and_two_threads_share_the_work() {
+    // With two cores, the second thread's stages show in `--time-stages`; `--single-thread`
+    // has none, and writes the same bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    let shared = run(
+        &["generate", "--out", a.to_str().unwrap(), "--time-stages"],
+        dir.path(),
+    );
+    assert!(shared.status.success(), "{}", stderr(&shared));
+    let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
+    assert_eq!(stderr(&shared).contains("thread 2: emit"), two_cores);
+    let single = run(
+        &[
+            "generate",
+            "--single-thread",
+            "--out",
+            b.to_str().unwrap(),
+            "--time-stages",
+        ],
+        dir.path(),
+    );
+    assert!(single.status.success(), "{}", stderr(&single));
+    assert!(!stderr(&single).contains("thread 2"));
+    assert_eq!(bindings(&a), bindings(&b));
+    let check = run(
+        &["check", "--single-thread", "--out", a.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(check.status.success(), "{}", stderr(&check));
+}
+
 /// Runs `generate` on a bad header into an output folder that already holds bindings, and
 /// returns stderr after checking the run failed cleanly and left the old file untouched.
 fn generate_fails(header_text: Option<&[u8]>, extra: &[&str]) -> String {
