@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Mutex;
 
-use clang::token::TokenKind;
 use clang::source::{File, SourceRange};
+use clang::token::TokenKind;
 use clang::{
     Availability, CallingConvention, Clang, Entity, EntityKind, Index, TranslationUnit, Type,
     TypeKind, Unsaved,
