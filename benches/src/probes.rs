@@ -14,11 +14,6 @@
 //! | `post_completion` | `IHttpContext3::PostCompletion` | `hresult` return → `Result` |
 //!
 //! `tests/wrapper_asm.rs` compares their optimised assembly; `benches/wrappers.rs` times them.
-//!
-//! On x86_64 outside Windows, `win64_handler` puts wrappers that can panic or read a
-//! NUL-terminated string into one `win64-unwind` function: there the wrappers are inlined into
-//! `win64` slot functions, and the assembly check requires that they call no SysV function (no
-//! xmm6-xmm15 saved).
 
 use core::ffi::{CStr, c_void};
 use core::ptr;
@@ -143,22 +138,4 @@ pub unsafe fn raw_post_completion(
             routine_context,
         )
     }
-}
-
-/// A handler's calls inlined into a function with the Windows x64 convention, as in a slot
-/// function of the MSVC-ABI test host: the dispatch benchmark's *typical* work (`Host` header,
-/// response), the request method (`cstr` return) and the forwarded URL (`wstr` return). It is
-/// `win64-unwind` so that it has no landing pad (a non-unwinding slot function aborts when a
-/// panic reaches it, and the abort is a call into Rust's runtime): its only calls are the vtable
-/// slots and the wrappers' out-of-line helpers, which must all be `win64` too.
-#[cfg(all(target_arch = "x86_64", not(windows)))]
-#[unsafe(no_mangle)]
-#[inline(never)]
-pub extern "win64-unwind" fn win64_handler(context: &IHttpContext) -> usize {
-    let request = context.get_request();
-    let host = request.get_header(c"Host").map_or(0, <[u8]>::len);
-    let _response = context.get_response();
-    let method = request.get_http_method().map_or(0, CStr::count_bytes);
-    let forwarded = request.get_forwarded_url().map_or(0, |url| url.len());
-    host + method + forwarded
 }

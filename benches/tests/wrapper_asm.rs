@@ -14,25 +14,20 @@
 //!
 //! | conversion (`#[wrap]` kind) | allowance | what it is |
 //! |---|---:|---|
-//! | `iface` return | 5 | `test` + `jcc` of the returned pointer; the cold block calling the out-of-line NULL panic (`lea` of the method name, `lea` of the caller's location, `call`) |
+//! | `iface` return | 6 | `test` + `jcc` of the returned pointer; the cold block calling the out-of-line NULL panic (`lea`, `lea`, `mov`, `call`) |
 //! | `bytes(L)` parameter of an `hresult` method | 6 | `cmp` + `jcc` of the slice length against the count type; the early `Err(E_INVALIDARG)` (`mov`, `mov`, `ret`); one register move |
 //! | `bool` parameter | 1 | the `movzx` widening `bool` to `BOOL` |
 //! | `hresult` return | 4 | `Result<(), Error>` in two registers: the sign bit of the `HRESULT` (`shr`) and the code (`mov`s) |
 //! | `bytes(L)` return, `cstr` parameter, `len_out` | 0 | `Option<&[u8]>` has NULL as `None`; `&CStr` is a pointer |
 //!
 //! and a wrapper makes no call the raw function does not, except the cold NULL panic of `iface`.
-//!
-//! Also: `win64_handler` (wrappers inlined into a `win64-unwind` function, as into the slot
-//! functions of the MSVC-ABI test host) saves none of xmm6-xmm15, i.e. the wrappers and their
-//! out-of-line helpers make no Win64 -> SysV call (see `runtime.rs` in the `httpserv` crate).
-//!
 //! Elsewhere than x86_64 Linux (where CI runs) the test only reports that it does not apply.
 
 use std::path::Path;
 use std::process::Command;
 
 /// Allowances, named after the conversion (see the table above).
-const IFACE_RETURN: usize = 5;
+const IFACE_RETURN: usize = 6;
 const SLICE_LENGTH_CHECK: usize = 6;
 const BOOL_PARAM: usize = 1;
 const HRESULT_RETURN: usize = 4;
@@ -136,21 +131,6 @@ fn wrappers_add_only_the_documented_conversions() {
                 wrapper.join("\n  ")
             ));
         }
-    }
-
-    let handler = instructions(&asm, "win64_handler");
-    let callee_saved = |i: &&str| (6..16).any(|n| i.contains(&format!("%xmm{n},")));
-    let saves: Vec<&str> = handler.iter().copied().filter(callee_saved).collect();
-    eprintln!(
-        "win64_handler: {} instructions, {} xmm6-xmm15 saves",
-        handler.len(),
-        saves.len()
-    );
-    if !saves.is_empty() {
-        failures.push(format!(
-            "win64_handler saves xmm6-xmm15: a wrapper calls a SysV (Rust or C) function\n  {}",
-            handler.join("\n  ")
-        ));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -98,14 +98,6 @@ impl IHttpRequest_Impl for FakeRequest {
         fake.fail_with.unwrap_or(0)
     }
 
-    unsafe fn GetHttpMethod(_this: *mut RustObject<Self>) -> PCSTR {
-        c"PROPFIND".as_ptr().cast()
-    }
-
-    unsafe fn GetForwardedUrl(_this: *mut RustObject<Self>) -> PCWSTR {
-        u16cstr!("/forwarded/ü").as_ptr()
-    }
-
     unsafe fn SetUrl_PCWSTR(
         this: *mut RustObject<Self>,
         pszUrl: PCWSTR,
@@ -333,46 +325,6 @@ fn interfaces_out_as_references_and_null_as_none() {
     // Non-NULL getters give references; chained safe calls.
     assert_eq!(signed_in.get_request().get_header(c"Host"), Some(&b"h"[..]));
     signed_in.get_response().set_status(200, c"OK").unwrap();
-}
-
-#[test]
-fn nul_terminated_strings_out() {
-    let context = fake_context(None);
-    assert_eq!(context.get_request().get_http_method(), Some(c"PROPFIND"));
-    let forwarded = context.get_request().get_forwarded_url();
-    assert_eq!(forwarded, Some(u16cstr!("/forwarded/ü")));
-}
-
-/// An `IHttpContext` that breaks the promise of `GetResponse`.
-struct NullResponse;
-
-impl IHttpContext_Impl for NullResponse {
-    unsafe fn GetResponse(_this: *mut RustObject<Self>) -> *mut IHttpResponse {
-        ptr::null_mut()
-    }
-}
-
-static NULL_RESPONSE_VTABLE: IHttpContext_Vtbl = IHttpContext_Vtbl::new::<NullResponse>();
-
-#[test]
-fn a_null_interface_panics_naming_the_callers_line() {
-    let context: &IHttpContext = object(&NULL_RESPONSE_VTABLE, NullResponse);
-    let payload = std::panic::catch_unwind(|| {
-        context.get_response();
-    })
-    .unwrap_err();
-    let line = line!() - 3;
-    let message = payload
-        .downcast_ref::<String>()
-        .expect("a formatted message");
-    assert_eq!(
-        *message,
-        format!(
-            "IIS returned NULL from IHttpContext::GetResponse, which never returns NULL \
-             (called at {}:{line}:17)",
-            file!()
-        )
-    );
 }
 
 #[test]

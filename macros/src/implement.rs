@@ -55,9 +55,7 @@ pub fn impl_trait(item: &Struct) -> Result<String> {
 }
 
 /// `impl <Name>_Vtbl { pub const fn new<T>() -> Self }` for one target family: the trampolines
-/// carry that family's ABI, taken from the (already rewritten) field types. They do not unwind:
-/// when `T`'s method may, rustc gives the trampoline a landing pad that aborts (a call into
-/// Rust's runtime, so on x86_64 outside Windows the trampoline then saves xmm6-xmm15).
+/// carry that family's ABI, taken from the (already rewritten) field types.
 pub fn vtable_builder(item: &Struct) -> Result<String> {
     let vtbl = &item.name;
     let trait_name = impl_name(vtbl)?;

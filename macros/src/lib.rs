@@ -16,12 +16,6 @@
 //! Microsoft ABI into Linux objects (`x86_64-pc-windows-msvc-elf`), and Rust code talking to it
 //! must then use the Windows x64 convention, which Rust calls `win64`.
 //!
-//! The unwinding variants follow the same table: `system-unwind` becomes `thiscall-unwind` for
-//! a member on 32-bit x86 and `win64-unwind` on x86_64 outside Windows (`C-unwind` too), and
-//! stays as written elsewhere. The `httpserv` runtime declares its out-of-line panics that way
-//! (`#[abi(winapi)] extern "system-unwind"`): on the second row a call from a `win64` slot
-//! function to one is then no Win64 -> SysV transition.
-//!
 //! # Why no syn, no quote
 //!
 //! Every module author builds this crate, and the macros run on every build of `httpserv`. With
@@ -73,9 +67,7 @@ pub fn function_pointer(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Attribute for a Rust `extern "system"` function that C++ calls: a vtable slot implemented in
 /// Rust (`#[abi(member)]`) or a `WINAPI` export/callback (`#[abi(winapi)]`). The function is
 /// emitted once per target family with the ABI of the table above, so its address fits the
-/// generated `_Vtbl` field or function-pointer typedef on every target. A function written
-/// `extern "system-unwind"` (one that may unwind, called from Rust only) gets the unwinding
-/// variant of that ABI.
+/// generated `_Vtbl` field or function-pointer typedef on every target.
 #[cfg(not(test))]
 #[proc_macro_attribute]
 pub fn abi(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -102,18 +94,16 @@ fn expand_abi(args: TokenStream, item: TokenStream) -> Result<TokenStream> {
         pm::TokenTree::Literal(lit) => syntax::string_value(lit),
         _ => None,
     });
-    let (Some(abi_at), Some(written @ ("system" | "system-unwind"))) = (abi_at, written.as_deref())
-    else {
+    let (Some(abi_at), Some("system")) = (abi_at, written.as_deref()) else {
         return Err(Error::spanned(
             &item,
-            "`#[abi(...)]` expects a function written `extern \"system\" fn` or \
-             `extern \"system-unwind\" fn`",
+            "`#[abi(...)]` expects a function written `extern \"system\" fn`",
         ));
     };
     let mut out = TokenStream::new();
     for family in Family::ALL {
         let mut variant = tokens.clone();
-        if let Some(abi) = family.abi(written, member) {
+        if let Some(abi) = family.abi("system", member) {
             let mut lit = pm::Literal::string(abi);
             lit.set_span(variant[abi_at].span());
             variant[abi_at] = pm::TokenTree::Literal(lit);
@@ -145,14 +135,11 @@ impl Family {
         }
     }
 
-    /// The ABI for a function (pointer) written with `written`; `member` for vtable slots.
-    /// `None`: as written.
+    /// The ABI for a function pointer written with `written`; `member` for vtable slots.
     fn abi(self, written: &str, member: bool) -> Option<&'static str> {
         match (self, written, member) {
             (Family::X86, "system", true) => Some("thiscall"),
-            (Family::X86, "system-unwind", true) => Some("thiscall-unwind"),
             (Family::Win64OutsideWindows, "system" | "C", _) => Some("win64"),
-            (Family::Win64OutsideWindows, "system-unwind" | "C-unwind", _) => Some("win64-unwind"),
             _ => None,
         }
     }
@@ -322,37 +309,6 @@ mod tests {
         assert!(expand_abi(tok("other"), item).is_err());
         let c = tok(r#"extern "C" fn g() {}"#);
         assert!(expand_abi(tok("member"), c).is_err());
-        let c_unwind = tok(r#"extern "C-unwind" fn g() {}"#);
-        assert!(expand_abi(tok("winapi"), c_unwind).is_err());
-    }
-
-    #[test]
-    fn abi_on_unwinding_functions_keeps_unwinding() {
-        let item = tok(r#"#[cold] extern "system-unwind" fn f(n: usize) -> ! { loop {} }"#);
-        let winapi = expand_abi(tok("winapi"), item.clone()).unwrap().to_string();
-        let v = variants(&winapi);
-        // x86: a free function stays stdcall (`system`), unwinding.
-        assert!(v[0].contains("extern \"system-unwind\" fn f"), "{}", v[0]);
-        assert!(v[1].contains("extern \"win64-unwind\" fn f"), "{}", v[1]);
-        assert!(v[2].contains("extern \"system-unwind\" fn f"), "{}", v[2]);
-        for variant in &v {
-            assert!(variant.contains("# [cold]"), "{variant}");
-            assert_eq!(variant.matches("extern").count(), 1, "{variant}");
-        }
-        // Only members become thiscall on x86.
-        let member = expand_abi(tok("member"), item).unwrap().to_string();
-        let v = variants(&member);
-        assert!(v[0].contains("extern \"thiscall-unwind\""), "{}", v[0]);
-        assert!(v[1].contains("extern \"win64-unwind\""), "{}", v[1]);
-        assert!(v[2].contains("extern \"system-unwind\""), "{}", v[2]);
-        // The table for pointers: `C-unwind` is `win64-unwind` off Windows, kept elsewhere.
-        assert_eq!(
-            Family::Win64OutsideWindows.abi("C-unwind", false),
-            Some("win64-unwind")
-        );
-        assert_eq!(Family::X86.abi("C-unwind", false), None);
-        assert_eq!(Family::X86.abi("system-unwind", false), None);
-        assert_eq!(Family::Other.abi("system-unwind", true), None);
     }
 
     #[test]

@@ -432,9 +432,6 @@ fn build(
     let mut prelude = String::new(); // statements before the call
     let mut args = String::new(); // raw call arguments: `, expr` each
     let mut outputs = Vec::new(); // (expression, type) of the results after the call
-    // The wrapper can panic (a NULL `iface`, a slice too long for a count that cannot fail):
-    // `#[track_caller]`, so that the message names the caller's line, not this expansion's.
-    let mut may_panic = false;
     let rust_of = |raw: &str| {
         params
             .iter()
@@ -465,7 +462,6 @@ fn build(
                     let len = if fallible {
                         format!("{RT}::length({slice}.len())?")
                     } else {
-                        may_panic = true;
                         format!("{RT}::length_or_panic({slice}.len())")
                     };
                     write!(prelude, "let {rust}: {ty} = {len};").unwrap();
@@ -584,10 +580,9 @@ fn build(
                     .ok_or_else(|| Error::spanned(ty, "`iface` return needs a pointer"))?;
                 let ptr = if mutable { "ret" } else { "ret.cast_mut()" };
                 if ret_kind.is("iface") {
-                    may_panic = true;
                     (
                         Some(format!(
-                            "{RT}::non_null(unsafe {{ {RT}::interface({ptr}) }}, &{method_path:?})"
+                            "{RT}::non_null(unsafe {{ {RT}::interface({ptr}) }}, {method_path:?})"
                         )),
                         Some(format!("&{target}")),
                     )
@@ -692,9 +687,8 @@ fn build(
     };
     // The call's safety: `self` is a live object whose first field points to its vtable; the
     // arguments are converted as the `#[wrap]` kinds of this slot state.
-    let track_caller = if may_panic { "#[track_caller]" } else { "" };
     Ok(format!(
-        "{docs} #[inline] {track_caller} pub {unsafety} fn {name}(&self{inputs}) {signature_ret} {{ \
+        "{docs} #[inline] pub {unsafety} fn {name}(&self{inputs}) {signature_ret} {{ \
              {prelude} \
              {call_ret} unsafe {{ ((*self.lpVtbl).{slot})(::core::ptr::from_ref(self).cast_mut(){args}) }}; \
              {body_end} \
@@ -787,37 +781,6 @@ mod tests {
         .unwrap()
         .replace(' ', "");
         assert!(text.contains("leta:bool=1<2;letb:u32=3;"), "{text}");
-    }
-
-    #[test]
-    fn wrappers_that_can_panic_track_their_caller() {
-        let text = expand(
-            r#"#[wrap(name = get_request, cpp = "IFoo::GetRequest", slot = 1, ret = iface)]
-               pub GetRequest: unsafe extern "system" fn(this: *mut IFoo) -> *mut IBar"#,
-        )
-        .unwrap()
-        .replace(' ', "");
-        assert!(
-            text.contains("#[inline]#[track_caller]pubfnget_request(&self)->&IBar"),
-            "{text}"
-        );
-        // The method name goes to the out-of-line panic as one pointer.
-        assert!(text.contains(",&\"IFoo::GetRequest\")"), "{text}");
-        let text = expand(
-            r#"#[wrap(name = write, params(pbData = bytes(cbData)))]
-               pub Write: unsafe extern "system" fn(this: *mut IFoo, pbData: *const u8, cbData: u16)"#,
-        )
-        .unwrap()
-        .replace(' ', "");
-        assert!(text.contains("length_or_panic"), "{text}");
-        assert!(text.contains("#[track_caller]pubfnwrite"), "{text}");
-        // Nothing that can panic: no location passed.
-        let text = expand(
-            r#"#[wrap(name = get_user, ret = opt_iface)]
-               pub GetUser: unsafe extern "system" fn(this: *mut IFoo) -> *mut IBar"#,
-        )
-        .unwrap();
-        assert!(!text.contains("track_caller"), "{text}");
     }
 
     #[test]

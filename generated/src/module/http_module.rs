@@ -288,12 +288,6 @@ unsafe fn dispatch<M: HttpModule>(
 // Win64 -> SysV transition on this host, making every slot function save and restore
 // xmm6-xmm15 on its fast path for a call it rarely makes. (On Windows they are Rust's own
 // convention; nothing changes.) They never unwind: they catch what they call.
-//
-// What still makes a slot function save xmm6-xmm15 on this host is a handler that may unwind
-// (one that calls a wrapper with an out-of-line panic, `get_request()`...): its `catch_unwind`
-// then has a landing pad, and the pad calls std's unwinding runtime (SysV), as the abort pad of
-// a raw `_Impl` slot does. Only a handler that cannot unwind (*noop*) gets a slot function
-// without the saves.
 
 /// A notification that created a [`CompletionHandle`](super::CompletionHandle) returned
 /// `status` (module unlocked): arms the handle if it is `PENDING`, else disarms it. Returns
