@@ -68,35 +68,45 @@ pub struct Learned {
     function_pointer_aliases: BTreeMap<String, (CType, &'static str)>,
 }
 
-/// The classes emitted by an emitter of their own ([`emit_classes`]), for a
-/// [`BindingsEmitter`] that emits the rest of the file to absorb.
-#[derive(Debug)]
-pub struct ClassTokens {
-    /// One item per class (its struct, impls and vtable struct), in order; none empty.
-    pub items: Vec<TokenStream>,
-    pub learned: Learned,
+/// An emitter of classes alone, for a second thread (`parallel.rs`): each class's errors come
+/// back with its item, so the classes can be emitted in any order and their errors still be
+/// reported in header order.
+pub struct ClassEmitter<'a> {
+    emitter: Emitter<'a>,
 }
 
-/// `classes` (with their `layouts`) by an emitter of their own: what a second thread emits
-/// while the first emits the rest of the file.
-pub fn emit_classes(
-    api: &Api,
-    wraps: &WrapPlan,
-    classes: &[Class],
-    layouts: &[VtableLayout],
-) -> ClassTokens {
-    let mut emitter = Emitter::new(api, wraps);
-    let items = emitter.classes(classes, layouts);
-    ClassTokens {
-        items,
-        learned: emitter.learned,
+impl<'a> ClassEmitter<'a> {
+    pub fn new(api: &'a Api, wraps: &'a WrapPlan) -> Self {
+        ClassEmitter {
+            emitter: Emitter::new(api, wraps),
+        }
+    }
+
+    /// The item of `class` (empty when it failed) and its errors.
+    pub fn class(
+        &mut self,
+        class: &Class,
+        layout: &VtableLayout,
+    ) -> (TokenStream, Vec<Diagnostic>) {
+        let item = self.emitter.class(class, layout);
+        (item, std::mem::take(&mut self.emitter.learned.errors))
+    }
+
+    /// What the emitter learned, with `errors`: those [`class`](Self::class) gave back, in
+    /// header order.
+    pub fn into_learned(self, errors: Vec<Diagnostic>) -> Learned {
+        Learned {
+            errors,
+            ..self.emitter.learned
+        }
     }
 }
 
 /// The bindings file in three steps: [`new`](Self::new) emits the constants, enums, typedefs
-/// and structs; [`classes`](Self::classes) the classes (all of them, or the first ones, the
-/// others coming from [`emit_classes`] and [`absorb`](Self::absorb)); [`finish`](Self::finish)
-/// what depends on every type met (opaque types, function-pointer aliases, `use` lines).
+/// and structs; [`classes`](Self::classes) or [`class`](Self::class) the classes (all of them,
+/// or the first ones, the others coming from a [`ClassEmitter`] and [`absorb`](Self::absorb));
+/// [`finish`](Self::finish) what depends on every type met (opaque types, function-pointer
+/// aliases, `use` lines).
 pub struct BindingsEmitter<'a> {
     api: &'a Api,
     emitter: Emitter<'a>,
@@ -131,6 +141,12 @@ impl<'a> BindingsEmitter<'a> {
     /// [`finish`](Self::finish)'s items, where every class goes.
     pub fn classes(&mut self, classes: &[Class], layouts: &[VtableLayout]) -> Vec<TokenStream> {
         self.emitter.classes(classes, layouts)
+    }
+
+    /// The item of one class, the next after those emitted so far (empty when it failed; its
+    /// errors stay with this emitter's).
+    pub fn class(&mut self, class: &Class, layout: &VtableLayout) -> TokenStream {
+        self.emitter.class(class, layout)
     }
 
     /// Takes in what another emitter learned from the classes that follow this one's, as if

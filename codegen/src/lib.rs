@@ -13,8 +13,8 @@
 //! report  layouts ─▶ the `layout` table / the ABI table the clang referee tests read
 //! ```
 //!
-//! With two cores, emit, the name checks and the printer's layout run on two threads, each on
-//! its share of the classes (`parallel.rs`); the file is the same byte for byte.
+//! With two cores, emit, the name checks and the printer's layout run on two threads, taking
+//! the classes from both ends (`parallel.rs`); the file is the same byte for byte.
 
 pub mod diag;
 pub mod diff;
@@ -187,16 +187,14 @@ pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Erro
         ),
         "Do not edit: regenerate with `cargo run -p httpserv-codegen -- generate`.".to_string(),
     ];
-    let split = match rustfmt {
-        None if !opts.single_thread => parallel::split_point(&api, &layouts),
-        _ => None,
-    };
-    let formatted = if let Some(split) = split {
+    let two_threads = rustfmt.is_none() && !opts.single_thread && parallel::worth_it(&api);
+    let formatted = if two_threads {
         let (wraps, warnings) = timing::stage("wrap plan", || wrap::plan_bundled(&layouts))?;
         api.warnings.extend(warnings);
         let path = Path::new(BINDINGS_FILE);
+        let meet = parallel::Meet::Anywhere;
         let formatted =
-            parallel::bindings_file(&api, &layouts, &wraps, opts.target, path, &header, split)?;
+            parallel::bindings_file(&api, &layouts, &wraps, opts.target, path, &header, meet)?;
         release(wraps);
         formatted
     } else {

@@ -1,26 +1,31 @@
-//! Stages 3–4 on two threads: emit, check the names of and print the classes at the end of the
-//! file on a second thread while the first thread does the same for the rest.
+//! Stages 3–4 on two threads: the classes are emitted, their names checked and their text laid
+//! out by two threads, the first taking classes from the front of the header, the second from
+//! the back, until they meet; the first thread also does everything else.
 //!
 //! After the AST walk, most of a run is building token trees and laying them out as text, item
-//! by item, and the classes are most of the items. proc-macro2's token streams cannot cross
-//! threads (they are `Rc`s), so each thread builds, checks and prints its own; only text, names
-//! and the second emitter's [`Learned`] (its imports, opaque types, errors) come back. The file
-//! is the one the single-threaded pipeline writes, byte for byte:
+//! by item, and the classes are most of the items. Taking classes from both ends shares them
+//! whatever each thread's speed (the two cores of a virtual machine are seldom equal). Token
+//! streams cannot cross threads (proc-macro2's are `Rc`s), so each thread builds, checks and
+//! prints its own; only text, names and the second emitter's [`Learned`] (its imports, opaque
+//! types, errors) come back. The file is the one a single thread writes, byte for byte:
 //!
-//! - the classes keep their order (the first thread's, then the second's), and nothing an
-//!   emitter writes for a class depends on the classes before it: whether an external type is
-//!   written by its last segment (with a `use` line) or in full depends only on the header and
-//!   the external-type table;
-//! - errors come in the single-threaded order: the emitter's, then the name checks' in file
-//!   order, then rustfmt's for declined items.
+//! - the classes keep their order (the first thread's, then the second's, put back in order),
+//!   and nothing an emitter writes for a class depends on the classes emitted before it:
+//!   whether an external type is written by its last segment (with a `use` line) or in full
+//!   depends only on the header and the external-type table;
+//! - errors come in the single-threaded order: the emitter's (each class's in header order),
+//!   then the name checks' in file order, then rustfmt's for declined items.
 //!
-//! `tests/parallel.rs` compares both paths at every split point.
+//! `tests/parallel.rs` compares both paths at every meeting point.
 
 use std::path::Path;
+use std::sync::Mutex;
 use std::thread;
 
-use crate::diag::Error;
-use crate::emit::{self, BindingsEmitter, Learned};
+use proc_macro2::TokenStream;
+
+use crate::diag::{Diagnostic, Error};
+use crate::emit::{BindingsEmitter, ClassEmitter, Learned};
 use crate::layout::VtableLayout;
 use crate::model::{Api, Target};
 use crate::validate::{self, ItemNames};
@@ -28,35 +33,23 @@ use crate::wrap::WrapPlan;
 use crate::write::{self, GeneratedFile, PrintedUnit};
 use crate::{release, timing};
 
-/// Where to cut [`Api::classes`] so that both threads have about the same work: the classes
-/// from the returned index on go to the second thread. `None` when there are too few classes
-/// to share or one core.
-pub fn split_point(api: &Api, layouts: &[VtableLayout]) -> Option<usize> {
-    let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || api.classes.len() < 2 {
-        return None;
-    }
-    // Work, in slots: a class costs about its own slots (a field, a wrapper, an `_Impl` method
-    // each) plus its struct and impls; what the first thread also does (constants, enums,
-    // typedefs, structs, the `use` lines) counts a quarter of a slot per line of it. Measured on
-    // the bundled header with `--time-stages` (the first thread's wait for the second).
-    let class_work = |layout: &VtableLayout| layout.own_slots().len() + 4;
-    let rest: usize = api.constants.len()
-        + api.enums.iter().map(|e| e.variants.len()).sum::<usize>()
-        + api.typedefs.len()
-        + api.structs.iter().map(|s| s.fields.len()).sum::<usize>();
-    let total: usize = layouts.iter().map(class_work).sum::<usize>() + rest / 4;
-    let mut second = 0;
-    let mut k = layouts.len();
-    while k > 1 && 2 * (second + class_work(&layouts[k - 1])) <= total {
-        k -= 1;
-        second += class_work(&layouts[k]);
-    }
-    (k < layouts.len()).then_some(k)
+/// Where the two threads meet in the list of classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meet {
+    /// Wherever they are when they meet: each takes the next class from its end until none is
+    /// left.
+    Anywhere,
+    /// The first thread takes the classes before this index, the second the others (tests).
+    At(usize),
 }
 
-/// The bindings file, formatted, with the classes from `split` on emitted, checked and printed
-/// on a second thread.
+/// Whether two threads are worth starting: two cores, and classes to share.
+pub fn worth_it(api: &Api) -> bool {
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    cores >= 2 && api.classes.len() >= 2
+}
+
+/// The bindings file, formatted, with the classes shared between two threads.
 pub fn bindings_file(
     api: &Api,
     layouts: &[VtableLayout],
@@ -64,25 +57,27 @@ pub fn bindings_file(
     target: Target,
     relative_path: &Path,
     header_lines: &[String],
-    split: usize,
+    meet: Meet,
 ) -> Result<GeneratedFile, Error> {
-    let (first_classes, second_classes) = api.classes.split_at(split);
-    let (first_layouts, second_layouts) = layouts.split_at(split);
+    let ends = Ends::new(api.classes.len(), meet);
+    let ends = &ends;
     // The second thread's work; a closure of shared references, so it can also run here if
     // no thread can be started.
-    let second_half = || {
-        let part = timing::stage("thread 2: emit", || {
-            emit::emit_classes(api, wraps, second_classes, second_layouts)
-        });
-        let checked = timing::stage("thread 2: validate", || names(api, &part.items));
-        let printed = timing::stage("thread 2: print", || {
-            part.items.iter().map(write::print_item).collect()
-        });
-        release(part.items);
+    let second_half = move || {
+        let mut emitter = ClassEmitter::new(api, wraps);
+        let mut done = Vec::new();
+        while let Some(k) = ends.take_back() {
+            let (item, errors) = timing::stage("thread 2: emit", || {
+                emitter.class(&api.classes[k], &layouts[k])
+            });
+            done.push((check_and_print(api, item, SECOND_STAGES), errors));
+        }
+        // In header order, as on one thread.
+        done.reverse();
+        let (classes, errors): (Vec<Checked>, Vec<Vec<Diagnostic>>) = done.into_iter().unzip();
         SecondHalf {
-            learned: part.learned,
-            checked,
-            printed,
+            learned: emitter.into_learned(errors.into_iter().flatten().collect()),
+            classes,
         }
     };
     thread::scope(|scope| {
@@ -93,25 +88,19 @@ pub fn bindings_file(
             .spawn_scoped(scope, second_half)
             .ok();
 
-        let (mut bindings, classes) = timing::stage("emit", || {
-            let mut bindings = BindingsEmitter::new(api, wraps);
-            let classes = bindings.classes(first_classes, first_layouts);
-            (bindings, classes)
-        });
-        let mut checked = timing::stage("validate", || vec![names(api, &classes)]);
-        let mut printed: Vec<PrintedUnit> = timing::stage("format: print", || {
-            classes.iter().map(write::print_item).collect()
-        });
-        release(classes);
-
+        let mut bindings = timing::stage("emit", || BindingsEmitter::new(api, wraps));
+        let mut classes = Vec::new();
+        while let Some(k) = ends.take_front() {
+            let item = timing::stage("emit", || bindings.class(&api.classes[k], &layouts[k]));
+            classes.push(check_and_print(api, item, FIRST_STAGES));
+        }
         let second = match second {
             Some(thread) => timing::stage("wait for thread 2", || thread.join())
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             None => second_half(),
         };
         bindings.absorb(second.learned);
-        checked.push(second.checked);
-        printed.extend(second.printed);
+        classes.extend(second.classes);
 
         let file = timing::stage("emit", || bindings.finish(target))?;
         timing::stage("validate", || {
@@ -119,15 +108,15 @@ pub fn bindings_file(
             for chunk in file.uses.iter().chain(&file.items) {
                 all.extend(validate::item_names(api, chunk)?);
             }
-            for names in checked {
-                all.extend(names?);
+            for class in &mut classes {
+                all.extend(std::mem::replace(&mut class.names, Ok(Vec::new()))?);
             }
             validate::names_defined_once(api, all)
         })?;
         let units = timing::stage("format: print", || {
             let mut units = vec![write::print_head(&file.inner_attrs, &file.uses)];
             units.extend(file.items.iter().map(write::print_item));
-            units.extend(printed);
+            units.extend(classes.into_iter().filter_map(|class| class.printed));
             units
         });
         release(file);
@@ -135,20 +124,120 @@ pub fn bindings_file(
     })
 }
 
+/// The classes not taken yet: `front..back`, with where the threads must meet, if set.
+struct Ends(Mutex<(usize, usize, Option<usize>)>);
+
+impl Ends {
+    fn new(classes: usize, meet: Meet) -> Self {
+        let at = match meet {
+            Meet::Anywhere => None,
+            Meet::At(k) => Some(k.min(classes)),
+        };
+        Ends(Mutex::new((0, classes, at)))
+    }
+
+    /// The next class from the front, for the first thread.
+    fn take_front(&self) -> Option<usize> {
+        let mut ends = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let (front, back, at) = &mut *ends;
+        (*front < *back && at.is_none_or(|at| *front < at)).then(|| {
+            *front += 1;
+            *front - 1
+        })
+    }
+
+    /// The next class from the back, for the second thread.
+    fn take_back(&self) -> Option<usize> {
+        let mut ends = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let (front, back, at) = &mut *ends;
+        (*front < *back && at.is_none_or(|at| *back > at)).then(|| {
+            *back -= 1;
+            *back
+        })
+    }
+}
+
+/// One class, checked and printed by the thread that emitted it.
+struct Checked {
+    /// The names its item defines (or the error of the name checks' reading).
+    names: Result<Vec<ItemNames>, Error>,
+    /// Its item, printed; `None` when the class failed (no item).
+    printed: Option<PrintedUnit>,
+}
+
+/// The `--time-stages` names of the name checks and the printer on each thread.
+const FIRST_STAGES: (&str, &str) = ("validate", "format: print");
+const SECOND_STAGES: (&str, &str) = ("thread 2: validate", "thread 2: print");
+
+/// The name checks' first half and the printer on a class's item, timed as `stages`.
+fn check_and_print(
+    api: &Api,
+    item: TokenStream,
+    (validate, print): (&'static str, &'static str),
+) -> Checked {
+    if item.is_empty() {
+        return Checked {
+            names: Ok(Vec::new()),
+            printed: None,
+        };
+    }
+    let names = timing::stage(validate, || validate::item_names(api, &item));
+    let printed = Some(timing::stage(print, || write::print_item(&item)));
+    release(item);
+    Checked { names, printed }
+}
+
 /// What the second thread sends back: no token streams, only what the first thread merges.
 struct SecondHalf {
     learned: Learned,
-    /// The names its items define (or the error of the name checks' reading).
-    checked: Result<Vec<ItemNames>, Error>,
-    /// Its items, printed.
-    printed: Vec<PrintedUnit>,
+    /// Its classes, in header order.
+    classes: Vec<Checked>,
 }
 
-/// The names `items` define, in order.
-fn names(api: &Api, items: &[proc_macro2::TokenStream]) -> Result<Vec<ItemNames>, Error> {
-    let mut names = Vec::new();
-    for item in items {
-        names.extend(validate::item_names(api, item)?);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The classes each side takes, alternating turns (`pattern`: true for the front).
+    fn take(classes: usize, meet: Meet, pattern: &[bool]) -> (Vec<usize>, Vec<usize>) {
+        let ends = Ends::new(classes, meet);
+        let (mut front, mut back) = (Vec::new(), Vec::new());
+        for &first in pattern.iter().cycle().take(4 * classes + 4) {
+            if first {
+                front.extend(ends.take_front());
+            } else {
+                back.extend(ends.take_back());
+            }
+        }
+        (front, back)
     }
-    Ok(names)
+
+    #[test]
+    fn each_class_is_taken_once_front_from_the_start_back_from_the_end() {
+        for pattern in [
+            &[true, false][..],
+            &[true, true, false],
+            &[false, false, true],
+        ] {
+            for n in 0..6 {
+                let (front, back) = take(n, Meet::Anywhere, pattern);
+                let k = front.len();
+                assert_eq!(front, (0..k).collect::<Vec<_>>(), "{pattern:?} {n}");
+                assert_eq!(back, (k..n).rev().collect::<Vec<_>>(), "{pattern:?} {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_meeting_point_splits_there_whatever_the_speeds() {
+        for pattern in [&[true, true, true, false][..], &[false, false, false, true]] {
+            for at in 0..=5 {
+                let (front, back) = take(5, Meet::At(at), pattern);
+                assert_eq!(front, (0..at).collect::<Vec<_>>());
+                assert_eq!(back, (at..5).rev().collect::<Vec<_>>());
+            }
+        }
+        // Past the end: the first thread takes everything.
+        assert_eq!(take(3, Meet::At(9), &[false, true]).0, vec![0, 1, 2]);
+    }
 }

@@ -1,11 +1,12 @@
 //! The two-thread emitter and printer (`codegen/src/parallel.rs`) against the one-thread
-//! pipeline, its referee: the same bytes at every split point of the classes, and the same
-//! errors in the same order.
+//! pipeline, its referee: the same bytes wherever the threads meet in the list of classes, and
+//! the same errors in the same order.
 
 use std::path::{Path, PathBuf};
 
+use httpserv_codegen::parallel::{self, Meet};
 use httpserv_codegen::write::{self, Formatting};
-use httpserv_codegen::{Error, Options, analyze, emit, parallel, wrap};
+use httpserv_codegen::{Error, Options, analyze, emit, wrap};
 
 const HEADER_LINES: &[&str] = &["@generated (test)"];
 
@@ -28,17 +29,17 @@ fn one_thread(opts: &Options) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// `bindings.rs` with the classes from each of `splits` on a second thread, or the error.
+/// `bindings.rs` with the threads meeting at each of `meets`, or the error.
 fn two_threads(
     opts: &Options,
-    splits: impl Fn(usize) -> Vec<usize>,
-) -> Vec<(usize, Result<String, String>)> {
+    meets: impl Fn(usize) -> Vec<Meet>,
+) -> Vec<(Meet, Result<String, String>)> {
     let (api, layouts) = analyze(opts).expect("analyze");
     let (wraps, _) = wrap::plan_bundled(&layouts).expect("wrap plan");
     let header: Vec<String> = HEADER_LINES.iter().map(|l| l.to_string()).collect();
-    splits(api.classes.len())
+    meets(api.classes.len())
         .into_iter()
-        .map(|split| {
+        .map(|meet| {
             let result = parallel::bindings_file(
                 &api,
                 &layouts,
@@ -46,22 +47,22 @@ fn two_threads(
                 opts.target,
                 Path::new(httpserv_codegen::BINDINGS_FILE),
                 &header,
-                split,
+                meet,
             );
             (
-                split,
+                meet,
                 result.map(|f| f.contents).map_err(|e: Error| e.to_string()),
             )
         })
         .collect()
 }
 
-fn assert_same_at_every_split(what: &str, opts: &Options, splits: impl Fn(usize) -> Vec<usize>) {
+fn assert_same(what: &str, opts: &Options, meets: impl Fn(usize) -> Vec<Meet>) {
     let expected = one_thread(opts);
-    for (split, got) in two_threads(opts, splits) {
+    for (meet, got) in two_threads(opts, meets) {
         assert!(
             got == expected,
-            "{what}, classes from {split} on the second thread: differs from one thread\n\
+            "{what}, threads meeting {meet:?}: differs from one thread\n\
              --- two threads\n{}\n--- one thread\n{}",
             first_difference(&got, &expected).0,
             first_difference(&got, &expected).1,
@@ -97,30 +98,37 @@ fn header(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Every meeting point in `0..=n`, and wherever the threads happen to meet, several times.
+fn every_meet(n: usize) -> Vec<Meet> {
+    (0..=n)
+        .map(Meet::At)
+        .chain(std::iter::repeat_n(Meet::Anywhere, 5))
+        .collect()
+}
+
 #[test]
-fn bundled_header_at_a_spread_of_splits() {
-    // Every split would take a minute in a debug build: both ends, the middle, the split the
-    // generator picks, and every seventh.
-    let opts = Options::default();
-    let (api, layouts) = analyze(&opts).expect("analyze");
-    let chosen = parallel::split_point(&api, &layouts);
-    assert_same_at_every_split("bundled header", &opts, |n| {
-        let mut splits: Vec<usize> = (0..=n).step_by(7).collect();
-        splits.extend([1, n / 2, n - 1, n]);
-        splits.extend(chosen);
-        splits.sort_unstable();
-        splits.dedup();
-        splits
+fn bundled_header_at_a_spread_of_meeting_points() {
+    // Every point would take a minute in a debug build: both ends, the middle and every
+    // seventh, and wherever the threads happen to meet.
+    assert_same("bundled header", &Options::default(), |n| {
+        let mut at: Vec<usize> = (0..=n).step_by(7).collect();
+        at.extend([1, n / 2, n - 1, n]);
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter()
+            .map(Meet::At)
+            .chain(std::iter::repeat_n(Meet::Anywhere, 3))
+            .collect()
     });
 }
 
 #[test]
-fn torture_header_at_every_split() {
+fn torture_header_at_every_meeting_point() {
     let opts = Options {
         header: Some(header("torture.h")),
         ..Options::default()
     };
-    assert_same_at_every_split("torture.h", &opts, |n| (0..=n).collect());
+    assert_same("torture.h", &opts, every_meet);
 }
 
 #[test]
@@ -151,31 +159,7 @@ class IFourth { public: virtual void Last() = 0; };
     };
     let (one, two) = (message.find("`OPAQUE_ONE`"), message.find("`OPAQUE_TWO`"));
     assert!(one.is_some() && one < two, "{message}");
-    for (split, got) in two_threads(&opts, |n| (0..=n).collect()) {
-        assert_eq!(got, expected, "classes from {split} on the second thread");
+    for (meet, got) in two_threads(&opts, every_meet) {
+        assert_eq!(got, expected, "threads meeting {meet:?}");
     }
-}
-
-#[test]
-fn split_point_shares_the_classes() {
-    let (api, layouts) = analyze(&Options::default()).expect("analyze");
-    let Some(split) = parallel::split_point(&api, &layouts) else {
-        // One core: nothing is shared, which `generate` then does on one thread.
-        assert_eq!(
-            std::thread::available_parallelism().map_or(1, |n| n.get()),
-            1
-        );
-        return;
-    };
-    let n = api.classes.len();
-    assert!(0 < split && split < n, "split {split} of {n}");
-    // Neither side gets less than a quarter of the slots.
-    let slots = |ls: &[httpserv_codegen::VtableLayout]| -> usize {
-        ls.iter().map(|l| l.own_slots().len()).sum()
-    };
-    let (first, second) = (slots(&layouts[..split]), slots(&layouts[split..]));
-    assert!(
-        4 * first >= first + second && 4 * second >= first + second,
-        "{first} / {second}"
-    );
 }
