@@ -5,9 +5,10 @@
 //! the docs of each item so a reader of `generated/` never has to guess.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
 
-use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::{ToTokens, TokenStreamExt, format_ident, quote};
 
 use crate::diag::{Diagnostic, Error};
 use crate::external::{self, ExternalRust};
@@ -169,8 +170,8 @@ impl<'a> BindingsEmitter<'a> {
             .opaque
             .iter()
             .map(|(name, origin)| {
-                let ident = format_ident!("{}", name);
-                let doc = lit(&format!(
+                let ident = ident(name);
+                let doc = lit_fmt(format_args!(
                     " `{name}` from `{origin}`: no `windows-sys` equivalent, so an opaque type, \
                      usable only behind pointers."
                 ));
@@ -205,7 +206,7 @@ impl<'a> BindingsEmitter<'a> {
                 use core::ffi::c_void;
             )
         });
-        let target_doc = lit(&format!(
+        let target_doc = lit_fmt(format_args!(
             " Parsed for `{target}`; slot order is the same on every MSVC target."
         ));
         let inner_attrs = quote! {
@@ -287,8 +288,8 @@ fn flag_types(api: &Api) -> Vec<TokenStream> {
                 .filter_map(|c| match c.value {
                     ConstValue::Int { value, .. } if u32::try_from(value).is_ok() => {
                         let member = rust_ident(&c.name[prefix.len()..]);
-                        let constant = format_ident!("{}", c.name);
-                        let doc = lit(&format!(" `{}`.", c.name));
+                        let constant = ident(&c.name);
+                        let doc = lit_fmt(format_args!(" `{}`.", c.name));
                         Some(quote!(#[doc = #doc] pub const #member: Self = Self(#constant);))
                     }
                     _ => None,
@@ -297,8 +298,8 @@ fn flag_types(api: &Api) -> Vec<TokenStream> {
             if members.is_empty() {
                 return None;
             }
-            let ty = format_ident!("{}", type_name);
-            let doc = lit(&format!(" Typed {what}; combine with `|`."));
+            let ty = ident(type_name);
+            let doc = lit_fmt(format_args!(" Typed {what}; combine with `|`."));
             Some(quote! {
                 #[doc = #doc]
                 #[repr(transparent)]
@@ -391,6 +392,11 @@ struct Emitter<'a> {
     learned: Learned,
     /// The safe wrapper of every slot, written as `#[wrap(...)]` on its field.
     wraps: &'a WrapPlan,
+    /// The string literals of [`fixed_lit`](Self::fixed_lit).
+    fixed_lits: HashMap<&'static str, Literal>,
+    /// The tokens of each external path met (see [`external_path`](Self::external_path)): the
+    /// same few paths come back in most slots, and each costs a lexed path or an import.
+    external_paths: HashMap<&'static str, TokenStream>,
 }
 
 impl<'a> Emitter<'a> {
@@ -410,6 +416,8 @@ impl<'a> Emitter<'a> {
             })),
             learned: Learned::default(),
             wraps,
+            fixed_lits: HashMap::new(),
+            external_paths: HashMap::new(),
         }
     }
 
@@ -430,10 +438,14 @@ impl<'a> Emitter<'a> {
         aliases
             .into_iter()
             .map(|(name, (target, header))| {
-                let ident = format_ident!("{}", name);
-                let construct = format!("typedef `{name}`");
-                let ty = self.rust_type(&target, Position::Value, &SourceLoc::default(), &construct);
-                let doc = lit(&format!(
+                let ident = ident(&name);
+                let ty = self.rust_type(
+                    &target,
+                    Position::Value,
+                    &SourceLoc::default(),
+                    &format_args!("typedef `{name}`"),
+                );
+                let doc = lit_fmt(format_args!(
                     " `{name}` from `{header}`, declared here rather than taken from `windows-sys` so that \
                      it has MSVC's calling convention on every target."
                 ));
@@ -446,6 +458,16 @@ impl<'a> Emitter<'a> {
             .collect()
     }
 
+    /// [`lit`] for the texts the emitter writes in every class or slot, made once: copying a
+    /// literal costs far less than lexing it (and `quote!` lexes those of its template each
+    /// time).
+    fn fixed_lit(&mut self, text: &'static str) -> Literal {
+        self.fixed_lits
+            .entry(text)
+            .or_insert_with(|| lit(text))
+            .clone()
+    }
+
     fn fail(&mut self, loc: &SourceLoc, construct: String, message: String) -> TokenStream {
         self.learned
             .errors
@@ -454,7 +476,7 @@ impl<'a> Emitter<'a> {
     }
 
     fn constant(&mut self, c: &crate::model::Constant) -> TokenStream {
-        let name = format_ident!("{}", c.name);
+        let name = ident(&c.name);
         let (ty, value, shown) = match &c.value {
             ConstValue::Int { value, hex } => {
                 let (ty, literal) = int_constant(*value, *hex);
@@ -491,7 +513,7 @@ impl<'a> Emitter<'a> {
                 )
             }
         };
-        let doc = lit(&format!(
+        let doc = lit_fmt(format_args!(
             " `#define {} {}` ({}).",
             c.name,
             shown,
@@ -516,11 +538,11 @@ impl<'a> Emitter<'a> {
     fn enumeration(&mut self, e: &crate::model::Enum) -> TokenStream {
         if e.name.is_empty() {
             // Anonymous enums without a typedef name are plain integer constants in C++.
-            let underlying = self.rust_type(&e.underlying, Position::Value, &e.loc, "enum");
+            let underlying = self.rust_type(&e.underlying, Position::Value, &e.loc, &"enum");
             let consts = e.variants.iter().map(|(name, value)| {
-                let ident = format_ident!("{}", name);
+                let ident = ident(name);
                 let value = Literal::i64_unsuffixed(*value);
-                let doc = lit(&format!(
+                let doc = lit_fmt(format_args!(
                     " Enumerator of an anonymous enum ({}).",
                     short_loc(&e.loc)
                 ));
@@ -528,13 +550,13 @@ impl<'a> Emitter<'a> {
             });
             return quote!(#(#consts)*);
         }
-        let name = format_ident!("{}", e.name);
-        let underlying = self.rust_type(&e.underlying, Position::Value, &e.loc, "enum");
-        let doc = lit(&format!(" `enum {}` ({}).", e.name, short_loc(&e.loc)));
+        let name = ident(&e.name);
+        let underlying = self.rust_type(&e.underlying, Position::Value, &e.loc, &"enum");
+        let doc = lit_fmt(format_args!(" `enum {}` ({}).", e.name, short_loc(&e.loc)));
         let consts = e.variants.iter().map(|(variant, value)| {
-            let ident = format_ident!("{}", variant);
+            let ident = ident(variant);
             let value = Literal::i64_unsuffixed(*value);
-            let doc = lit(&format!(" `{}::{variant}`.", e.name));
+            let doc = lit_fmt(format_args!(" `{}::{variant}`.", e.name));
             quote! {
                 #[doc = #doc]
                 pub const #ident: #name = #name(#value);
@@ -552,14 +574,18 @@ impl<'a> Emitter<'a> {
     }
 
     fn typedef(&mut self, t: &crate::model::Typedef) -> TokenStream {
-        let name = format_ident!("{}", t.name);
+        let name = ident(&t.name);
         let target = self.rust_type(
             &t.target,
             Position::Value,
             &t.loc,
-            &format!("typedef `{}`", t.name),
+            &format_args!("typedef `{}`", t.name),
         );
-        let doc = lit(&format!(" `typedef {}` ({}).", t.name, short_loc(&t.loc)));
+        let doc = lit_fmt(format_args!(
+            " `typedef {}` ({}).",
+            t.name,
+            short_loc(&t.loc)
+        ));
         let abi = contains_function_pointer(&t.target).then(|| {
             quote! {
                 #[doc = ""]
@@ -575,7 +601,7 @@ impl<'a> Emitter<'a> {
     }
 
     fn structure(&mut self, s: &crate::model::Struct) -> TokenStream {
-        let name = format_ident!("{}", s.name);
+        let name = ident(&s.name);
         let fields: Vec<TokenStream> = s
             .fields
             .iter()
@@ -585,12 +611,16 @@ impl<'a> Emitter<'a> {
                     &f.ty,
                     Position::Value,
                     &s.loc,
-                    &format!("struct `{}`", s.name),
+                    &format_args!("struct `{}`", s.name),
                 );
                 quote!(pub #field: #ty)
             })
             .collect();
-        let doc = lit(&format!(" `struct {}` ({}).", s.name, short_loc(&s.loc)));
+        let doc = lit_fmt(format_args!(
+            " `struct {}` ({}).",
+            s.name,
+            short_loc(&s.loc)
+        ));
         quote! {
             #[doc = #doc]
             #[repr(C)]
@@ -600,13 +630,13 @@ impl<'a> Emitter<'a> {
     }
 
     fn class(&mut self, class: &Class, layout: &VtableLayout) -> TokenStream {
-        let name = format_ident!("{}", class.name);
+        let name = ident(&class.name);
         let vtbl = format_ident!("{}_Vtbl", class.name);
         let decl = match &class.base {
             Some(base) => format!("class {} : public {base}", class.name),
             None => format!("class {}", class.name),
         };
-        let doc = lit(&format!(
+        let doc = lit_fmt(format_args!(
             " `{decl}` ({}): {} vtable slots, {} of them its own.",
             short_loc(&class.loc),
             layout.slots.len(),
@@ -627,8 +657,8 @@ impl<'a> Emitter<'a> {
             )
             .parse()
             .expect("hex literal");
-            let doc = lit(&format!(" `__uuidof({})`: `{uuid}`.", class.name));
-            self.import("windows_sys::core::GUID");
+            let doc = lit_fmt(format_args!(" `__uuidof({})`: `{uuid}`.", class.name));
+            self.external_path("windows_sys::core::GUID");
             quote! {
                 impl #name {
                     #[doc = #doc]
@@ -641,7 +671,7 @@ impl<'a> Emitter<'a> {
             }
         });
         let upcast = class.base.as_ref().map(|base| {
-            let base = format_ident!("{}", base);
+            let base = ident(base);
             quote! {
                 impl core::ops::Deref for #name {
                     type Target = #base;
@@ -658,51 +688,70 @@ impl<'a> Emitter<'a> {
         let base_field = class.base.as_ref().map(|base| {
             let base_vtbl = format_ident!("{}_Vtbl", base);
             let base_len = layout.base_slots;
-            let doc = lit(&format!(" Slots 0..{base_len}: the vtable of `{base}`."));
+            let doc = lit_fmt(format_args!(
+                " Slots 0..{base_len}: the vtable of `{base}`."
+            ));
             quote! { #[doc = #doc] pub base__: #base_vtbl, }
         });
-        let field_names = field_names(layout);
-        let fields: Vec<TokenStream> = layout
+        let wraps = self.wraps;
+        // One key for every slot's lookup: the class part of it does not change.
+        let mut wrap_key = (class.name.clone(), String::new());
+        let fields: TokenStream = layout
             .own_slots()
             .iter()
-            .zip(&field_names)
+            .zip(field_names(layout))
             .map(|(slot, field_name)| {
-                let field = rust_ident(field_name);
-                let wrap = self
-                    .wraps
-                    .get(&(class.name.clone(), field_name.clone()))
-                    .map(wrap_attribute);
+                wrap_key.1 = field_name;
+                let field = rust_ident(&wrap_key.1);
+                let wrap = wraps.get(&wrap_key).map(WrapAttribute);
                 match &slot.entry {
                     SlotEntry::Method(method) => {
-                        self.slot_field(class, slot.index, &field, method, wrap)
+                        self.slot_field(class, &name, slot.index, &field, method, wrap)
                     }
                     SlotEntry::ScalarDeletingDestructor => {
                         self.learned.uses_c_void = true;
-                        let doc = lit(&format!(
+                        let doc = lit_fmt(format_args!(
                             " Slot {}: `virtual ~{}()`, as MSVC's scalar deleting destructor: \
                              destroys the object and, when bit 0 of `flags` is set, frees it; \
                              returns `this`.",
                             slot.index, class.name
                         ));
+                        let abi = self.fixed_lit("system");
                         quote! {
                             #[doc = #doc]
                             #wrap
-                            pub #field: unsafe extern "system" fn(this: *mut #name, flags: u32) -> *mut c_void,
+                            pub #field: unsafe extern #abi fn(this: *mut #name, flags: u32) -> *mut c_void,
                         }
                     }
                 }
             })
             .collect();
-        let vtbl_doc = lit(&format!(" Vtable of `{}`, in MSVC slot order.", class.name));
+        // The fields in a group of their own, which `quote!` shares where it would copy the
+        // tokens of a stream.
+        let fields = Group::new(
+            Delimiter::Brace,
+            base_field.into_iter().chain([fields]).collect(),
+        );
+        let vtbl_doc = lit_fmt(format_args!(
+            " Vtable of `{}`, in MSVC slot order.",
+            class.name
+        ));
         // The address as a `usize` in hex (what `{:p}` prints): formatting a `*const Self`
         // would make rustc compile `Pointer::fmt` (and `ptr::from_ref`) once per class, over a
         // fifth of the functions a build of the crate generates.
-        let debug_format = lit(&format!("{}({{:#x}})", class.name));
+        let debug_format = lit_fmt(format_args!("{}({{:#x}})", class.name));
+        let pointer_doc = self.fixed_lit(" Pointer to the object's vtable.");
+        let empty_doc = self.fixed_lit("");
+        let abi_doc = [
+            " `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:",
+            " `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64.",
+        ]
+        .map(|text| self.fixed_lit(text));
         quote! {
             #[doc = #doc]
             #[repr(C)]
             pub struct #name {
-                #[doc = " Pointer to the object's vtable."]
+                #[doc = #pointer_doc]
                 pub lpVtbl: *const #vtbl,
             }
             impl core::fmt::Debug for #name {
@@ -713,61 +762,51 @@ impl<'a> Emitter<'a> {
             #iid
             #upcast
             #[doc = #vtbl_doc]
-            #[doc = ""]
-            #[doc = " `#[vtable]` gives each slot the ABI MSVC uses for member functions on each target:"]
-            #[doc = " `thiscall` on 32-bit x86, the `system` convention written here on x86_64 and aarch64."]
+            #[doc = #empty_doc]
+            #(#[doc = #abi_doc])*
             #[httpserv_macros::vtable]
             #[repr(C)]
-            pub struct #vtbl {
-                #base_field
-                #(#fields)*
-            }
+            pub struct #vtbl #fields
         }
     }
 
     fn slot_field(
         &mut self,
         class: &Class,
+        this_ty: &Ident,
         index: usize,
         field: &Ident,
         method: &Method,
-        wrap: Option<TokenStream>,
+        wrap: Option<WrapAttribute<'_>>,
     ) -> TokenStream {
-        let construct = format!("method `{}::{}`", class.name, method.name);
-        let this_ty = format_ident!("{}", class.name);
-        let mut params = vec![quote!(this: *mut #this_ty)];
+        let construct = MethodConstruct(&class.name, &method.name);
+        // The parameters appended token by token (interpolating a type would copy its tokens),
+        // then made a group, which `quote!` interpolates by sharing its stream.
+        let mut params = quote!(this: *mut #this_ty);
         let ret = if method.returns_via_hidden_pointer() {
             let ty = self.rust_type(&method.ret, Position::Pointee, &method.loc, &construct);
-            params.push(quote!(__return: *mut #ty));
+            params.extend(quote!(, __return: *mut #ty));
             quote!(-> *mut #ty)
         } else {
             self.return_type(&method.ret, &method.loc, &construct)
         };
         for (i, p) in method.params.iter().enumerate() {
-            let name = param_ident(&p.name, i);
             let ty = self.rust_type(&p.ty, Position::Value, &method.loc, &construct);
-            params.push(quote!(#name: #ty));
+            params.append(Punct::new(',', Spacing::Alone));
+            params.append(param_ident(&p.name, i));
+            params.append(Punct::new(':', Spacing::Alone));
+            params.extend(ty);
         }
+        let params = Group::new(Delimiter::Parenthesis, params);
         let (abi, marker) = match method.conv() {
             CallConv::Member => ("system", None),
             CallConv::Stdcall => ("system", Some(quote!(#[explicit_stdcall]))),
             CallConv::Cdecl => ("C", None),
         };
-        let abi = Literal::string(abi);
-        let shown_params: Vec<String> = method
-            .params
-            .iter()
-            .map(|p| match &p.default {
-                Some(d) => format!("{} {} = {d}", p.spelling, p.name),
-                None => format!("{} {}", p.spelling, p.name),
-            })
-            .collect();
-        let doc = lit(&format!(
-            " Slot {index}: `{} {}({}){}` ({}).",
-            method.ret_spelling,
-            method.name,
-            shown_params.join(", "),
-            if method.is_const { " const" } else { "" },
+        let abi = self.fixed_lit(abi);
+        let doc = lit_fmt(format_args!(
+            " Slot {index}: `{}` ({}).",
+            Declaration(method),
             short_loc(&method.loc)
         ));
         let hidden = method.returns_via_hidden_pointer().then(|| {
@@ -775,11 +814,11 @@ impl<'a> Emitter<'a> {
         });
         let deprecated = method.deprecated.as_ref().map(|message| {
             let note = if message.is_empty() {
-                "deprecated in the header".to_string()
+                "deprecated in the header"
             } else {
-                message.clone()
+                message
             };
-            let note = lit(&note);
+            let note = lit(note);
             quote!(#[deprecated(note = #note)])
         });
         quote! {
@@ -788,16 +827,23 @@ impl<'a> Emitter<'a> {
             #wrap
             #deprecated
             #marker
-            pub #field: unsafe extern #abi fn(#(#params),*) #ret,
+            pub #field: unsafe extern #abi fn #params #ret,
         }
     }
 
-    fn return_type(&mut self, ty: &CType, loc: &SourceLoc, construct: &str) -> TokenStream {
+    fn return_type(
+        &mut self,
+        ty: &CType,
+        loc: &SourceLoc,
+        construct: &dyn fmt::Display,
+    ) -> TokenStream {
         if matches!(ty.canonical(), CType::Void) {
             return TokenStream::new();
         }
-        let ty = self.rust_type(ty, Position::Return, loc, construct);
-        quote!(-> #ty)
+        // Appended rather than interpolated, which would copy the type's tokens.
+        let mut ret = quote!(->);
+        ret.extend(self.rust_type(ty, Position::Return, loc, construct));
+        ret
     }
 
     /// `path`'s last segment, with a `use` line for `path`, unless a type of the header or
@@ -812,13 +858,22 @@ impl<'a> Emitter<'a> {
         self.learned
             .imports
             .insert(last.to_string(), path.to_string());
-        let ident = format_ident!("{}", last);
-        quote!(#ident)
+        ident_tokens(last)
     }
 
     /// An external path from the table (`u32`, `windows_sys::core::HRESULT`,
     /// `*mut windows_sys::...::SOCKADDR`), with `windows_sys` paths turned into imports.
-    fn external_path(&mut self, text: &str) -> TokenStream {
+    fn external_path(&mut self, text: &'static str) -> TokenStream {
+        if let Some(tokens) = self.external_paths.get(text) {
+            return tokens.clone();
+        }
+        let tokens = self.new_external_path(text);
+        self.external_paths.insert(text, tokens.clone());
+        tokens
+    }
+
+    /// See [`external_path`](Self::external_path), for a path met the first time.
+    fn new_external_path(&mut self, text: &str) -> TokenStream {
         let (prefix, path) = match text.split_once(' ') {
             Some((ptr, rest)) if ptr.starts_with('*') => (Some(ptr), rest),
             _ => (None, text),
@@ -843,7 +898,7 @@ impl<'a> Emitter<'a> {
         ty: &CType,
         pos: Position,
         loc: &SourceLoc,
-        construct: &str,
+        construct: &dyn fmt::Display,
     ) -> TokenStream {
         match ty {
             CType::Void => match pos {
@@ -860,8 +915,7 @@ impl<'a> Emitter<'a> {
             CType::Double => quote!(f64),
             CType::Typedef { name, target } => {
                 if self.local.contains(name.as_str()) {
-                    let ident = format_ident!("{}", name);
-                    return quote!(#ident);
+                    return ident_tokens(name);
                 }
                 match external::lookup(name) {
                     Some(ext) => match ext.rust {
@@ -874,8 +928,7 @@ impl<'a> Emitter<'a> {
                                 .function_pointer_aliases
                                 .entry(name.clone())
                                 .or_insert_with(|| ((**target).clone(), ext.sdk_header));
-                            let ident = format_ident!("{}", name);
-                            quote!(#ident)
+                            ident_tokens(name)
                         }
                     },
                     // Typedefs of the shims/SDK without a table row: use what they stand for.
@@ -884,8 +937,7 @@ impl<'a> Emitter<'a> {
             }
             CType::Enum { name } => {
                 if self.local.contains(name.as_str()) {
-                    let ident = format_ident!("{}", name);
-                    return quote!(#ident);
+                    return ident_tokens(name);
                 }
                 match external::lookup(name) {
                     Some(ext) => match ext.rust {
@@ -901,8 +953,7 @@ impl<'a> Emitter<'a> {
             }
             CType::Record { name } => {
                 if self.local.contains(name.as_str()) {
-                    let ident = format_ident!("{}", name);
-                    return quote!(#ident);
+                    return ident_tokens(name);
                 }
                 match external::lookup(name) {
                     Some(ExternalTypeRef {
@@ -930,12 +981,14 @@ impl<'a> Emitter<'a> {
                 {
                     return self.function_pointer(ret, params, *conv, *variadic, loc, construct);
                 }
-                let inner = self.rust_type(pointee, Position::Pointee, loc, construct);
-                if *pointee_const {
-                    quote!(*const #inner)
+                let mut ty = if *pointee_const {
+                    quote!(*const)
                 } else {
-                    quote!(*mut #inner)
-                }
+                    quote!(*mut)
+                };
+                // Appended rather than interpolated, which would copy the pointee's tokens.
+                ty.extend(self.rust_type(pointee, Position::Pointee, loc, construct));
+                ty
             }
             CType::Function { .. } => self.fail(
                 loc,
@@ -951,7 +1004,7 @@ impl<'a> Emitter<'a> {
         origin: &str,
         pos: Position,
         loc: &SourceLoc,
-        construct: &str,
+        construct: &dyn fmt::Display,
     ) -> TokenStream {
         if pos != Position::Pointee {
             return self.fail(
@@ -964,8 +1017,7 @@ impl<'a> Emitter<'a> {
             .opaque
             .entry(name.to_string())
             .or_insert_with(|| origin.to_string());
-        let ident = format_ident!("{}", name);
-        quote!(#ident)
+        ident_tokens(name)
     }
 
     fn function_pointer(
@@ -975,7 +1027,7 @@ impl<'a> Emitter<'a> {
         conv: CallConv,
         variadic: bool,
         loc: &SourceLoc,
-        construct: &str,
+        construct: &dyn fmt::Display,
     ) -> TokenStream {
         let abi = match conv {
             CallConv::Stdcall => "system",
@@ -1002,58 +1054,94 @@ impl<'a> Emitter<'a> {
 type ExternalTypeRef = external::ExternalType;
 
 /// `#[wrap(...)]`: the plain description of a slot's safe wrapper that `httpserv-macros` expands.
-fn wrap_attribute(spec: &WrapSpec) -> TokenStream {
-    let kind = |k: &crate::wrap::Kind| -> TokenStream {
-        let name = rust_ident(&k.name);
-        match &k.arg {
-            Some(arg) => {
-                let arg = rust_ident(arg);
-                quote!(#name(#arg))
-            }
-            None => quote!(#name),
-        }
-    };
-    let name = rust_ident(&spec.name);
-    let cpp = lit(&spec.cpp);
-    let slot = Literal::usize_unsuffixed(spec.slot);
-    let ret = kind(&spec.ret);
-    let params = (!spec.params.is_empty()).then(|| {
-        let items = spec.params.iter().map(|(p, k)| {
-            let p = rust_ident(p);
-            let k = kind(k);
-            quote!(#p = #k)
+///
+/// Interpolated by `quote!` as it writes itself, into the field's tokens, like its parts
+/// ([`WrapKind`]): a stream of its own would be copied there.
+struct WrapAttribute<'a>(&'a WrapSpec);
+
+impl ToTokens for WrapAttribute<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let spec = self.0;
+        let name = rust_ident(&spec.name);
+        let cpp = lit(&spec.cpp);
+        let slot = Literal::usize_unsuffixed(spec.slot);
+        let ret = WrapKind(&spec.ret);
+        // The optional parts as iterators of at most one item, which `quote!` repeats.
+        let params = (!spec.params.is_empty())
+            .then(|| {
+                let names = spec.params.iter().map(|(p, _)| rust_ident(p));
+                let kinds = spec.params.iter().map(|(_, k)| WrapKind(k));
+                quote!(params(#(#names = #kinds),*))
+            })
+            .into_iter();
+        let defaults = (!spec.defaults.is_empty())
+            .then(|| {
+                let names = spec.defaults.iter().map(|(p, _)| rust_ident(p));
+                let exprs = spec
+                    .defaults
+                    .iter()
+                    .map(|(_, e)| e.parse::<TokenStream>().unwrap_or_default());
+                quote!(defaults(#(#names = #exprs),*))
+            })
+            .into_iter();
+        let safety = spec.safety.as_deref().map(lit).into_iter();
+        let page = spec.page.as_deref().map(lit).into_iter();
+        let doc = lit(&spec.summary);
+        tokens.extend(quote! {
+            #[wrap(
+                name = #name, cpp = #cpp, slot = #slot, ret = #ret
+                #(, #params)* #(, #defaults)* #(, safety = #safety)* #(, page = #page)*,
+                doc = #doc
+            )]
         });
-        quote!(, params(#(#items),*))
-    });
-    let defaults = (!spec.defaults.is_empty()).then(|| {
-        let items = spec.defaults.iter().map(|(p, e)| {
-            let p = rust_ident(p);
-            let e: TokenStream = e.parse().unwrap_or_default();
-            quote!(#p = #e)
-        });
-        quote!(, defaults(#(#items),*))
-    });
-    let safety = spec
-        .safety
-        .as_deref()
-        .map(lit)
-        .map(|s| quote!(, safety = #s));
-    let page = spec.page.as_deref().map(lit).map(|p| quote!(, page = #p));
-    let doc = lit(&spec.summary);
-    quote! {
-        #[wrap(name = #name, cpp = #cpp, slot = #slot, ret = #ret #params #defaults #safety #page, doc = #doc)]
     }
 }
 
-/// The string literal `Literal::string(text)` makes, faster for the usual text: proc-macro2
-/// escapes every character through `char::escape_debug`, while text of printable ASCII without
-/// `"` or `\` needs no escape, and lexing it quoted takes a third of the time (the emitter
-/// writes a few thousand docs).
+/// A wrapper kind as `#[wrap]` spells it: `name` or `name(arg)`.
+struct WrapKind<'a>(&'a crate::wrap::Kind);
+
+impl ToTokens for WrapKind<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.append(rust_ident(&self.0.name));
+        if let Some(arg) = &self.0.arg {
+            let arg = rust_ident(arg);
+            tokens.append(Group::new(Delimiter::Parenthesis, quote!(#arg)));
+        }
+    }
+}
+
+/// The string literal `Literal::string(text)` makes, faster for the usual text (see
+/// [`quoted_lit`]).
 fn lit(text: &str) -> Literal {
-    let plain = text
-        .bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
-    if plain && let Ok(literal) = format!("\"{text}\"").parse() {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    quoted.push_str(text);
+    quoted.push('"');
+    quoted_lit(quoted)
+}
+
+/// [`lit`] of formatted text, formatted straight between the quotes: `format!` would cost
+/// another string.
+fn lit_fmt(args: fmt::Arguments<'_>) -> Literal {
+    // Room for most docs, which grow a string from empty in several steps.
+    let mut quoted = String::with_capacity(128);
+    quoted.push('"');
+    fmt::Write::write_fmt(&mut quoted, args).expect("a `String` takes any text");
+    quoted.push('"');
+    quoted_lit(quoted)
+}
+
+/// The string literal of the text between the quotes of `quoted`, as `Literal::string` makes
+/// it: proc-macro2 escapes every character through `char::escape_debug`, while text of
+/// printable ASCII without `"` or `\` needs no escape, and lexing it quoted takes a quarter
+/// of the time (the emitter writes a few thousand docs).
+fn quoted_lit(quoted: String) -> Literal {
+    let text = &quoted[1..quoted.len() - 1];
+    // Without an early exit, so that the compiler checks many bytes at a time.
+    let plain = text.bytes().fold(true, |plain, b| {
+        plain & (b' '..=b'~').contains(&b) & (b != b'"') & (b != b'\\')
+    });
+    if plain && let Ok(literal) = quoted.parse() {
         return literal;
     }
     Literal::string(text)
@@ -1120,13 +1208,67 @@ fn int_constant(value: i128, hex: bool) -> (TokenStream, TokenStream) {
     (ty, literal)
 }
 
+/// ``method `Class::Method` ``, the construct of a diagnostic about a method's types: written
+/// only when there is one.
+struct MethodConstruct<'a>(&'a str, &'a str);
+
+impl fmt::Display for MethodConstruct<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "method `{}::{}`", self.0, self.1)
+    }
+}
+
+/// A method as the header declares it, e.g. `HRESULT GetData(PCSTR pszName, DWORD cb = 0) const`.
+struct Declaration<'a>(&'a Method);
+
+impl fmt::Display for Declaration<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Piece by piece: `write!` costs more than `write_str` (the doc of every slot).
+        let method = self.0;
+        for piece in [&method.ret_spelling, " ", &method.name, "("] {
+            f.write_str(piece)?;
+        }
+        for (i, p) in method.params.iter().enumerate() {
+            let separator = if i > 0 { ", " } else { "" };
+            for piece in [separator, &p.spelling, " ", &p.name] {
+                f.write_str(piece)?;
+            }
+            if let Some(default) = &p.default {
+                f.write_str(" = ")?;
+                f.write_str(default)?;
+            }
+        }
+        f.write_str(if method.is_const { ") const" } else { ")" })
+    }
+}
+
 /// `file:line` with the file name only, so generated docs do not depend on where the header is.
-fn short_loc(loc: &SourceLoc) -> String {
-    let file = std::path::Path::new(&loc.file)
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    format!("{file}:{}", loc.line)
+fn short_loc(loc: &SourceLoc) -> ShortLoc<'_> {
+    ShortLoc(loc)
+}
+
+/// See [`short_loc`]: written into the doc being formatted rather than into a string of its own.
+struct ShortLoc<'a>(&'a SourceLoc);
+
+impl fmt::Display for ShortLoc<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = std::path::Path::new(&self.0.file)
+            .file_name()
+            .unwrap_or_default();
+        f.write_str(&file.to_string_lossy())?;
+        f.write_str(":")?;
+        fmt::Display::fmt(&self.0.line, f)
+    }
+}
+
+/// The ident `name`: what `format_ident!("{}", name)` makes for a C++ name, without formatting.
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The ident `name` alone: what `quote!(#ident)` makes, without copying the ident.
+fn ident_tokens(name: &str) -> TokenStream {
+    TokenTree::Ident(ident(name)).into()
 }
 
 /// A Rust identifier for a C++ name: raw identifiers for keywords, a trailing `_` for the
@@ -1158,10 +1300,10 @@ fn param_ident(name: &str, index: usize) -> Ident {
 /// (`GetHeader_PCSTR` / `GetHeader_HTTP_HEADER_ID`), or `_const` for the const twin.
 pub fn field_names(layout: &VtableLayout) -> Vec<String> {
     let own = layout.own_slots();
-    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(own.len());
     for (i, slot) in own.iter().enumerate() {
         if let SlotEntry::Method(m) = &slot.entry {
-            by_name.entry(m.name.clone()).or_default().push(i);
+            by_name.entry(&m.name).or_default().push(i);
         }
     }
     let mut names: Vec<String> = own
@@ -1291,9 +1433,11 @@ mod tests {
             "\0 nul",
             "/* not a comment */ // nor this",
         ] {
+            let expected = Literal::string(text).to_string();
+            assert_eq!(lit(text).to_string(), expected, "{text:?}");
             assert_eq!(
-                lit(text).to_string(),
-                Literal::string(text).to_string(),
+                lit_fmt(format_args!("{text}")).to_string(),
+                expected,
                 "{text:?}"
             );
         }
