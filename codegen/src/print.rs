@@ -189,7 +189,12 @@ fn new_line(out: &mut String, indent: usize) {
 }
 
 fn indent_line(out: &mut String, indent: usize) {
-    out.extend(std::iter::repeat_n(' ', indent));
+    const SPACES: &str = "                                                                ";
+    if indent <= SPACES.len() {
+        out.push_str(&SPACES[..indent]);
+    } else {
+        out.extend(std::iter::repeat_n(' ', indent));
+    }
 }
 
 /// The attribute at the start of `tokens` as prettyplease wrote it, with the number of tokens
@@ -211,37 +216,70 @@ pub(crate) fn attribute(tokens: &[TokenTree], indent: usize) -> Option<(usize, S
     }
     let len = 2 + usize::from(inner);
     let attr: Vec<TokenTree> = group.stream().into_iter().collect();
-    if let Some(comment) = doc_comment(&attr, inner) {
-        return Some((len, comment));
+    let mut text = String::new();
+    if doc_comment(&attr, inner, &mut text).is_some() {
+        return Some((len, text));
     }
-    let mut layout = Layout {
-        out: String::from(if inner { "#![" } else { "#[" }),
-        column: indent,
-        line_indent: indent,
-    };
-    layout.column += layout.out.len();
+    attribute_layout(&attr, None, inner, indent, &mut text)?;
+    Some((len, text))
+}
+
+/// Appends the layout of an attribute that is not a doc comment (`attr`: what is between the
+/// brackets) to `out`, whose current line holds `indent` columns; `None` (and `out` left as it
+/// was) for a form with no layout here. `list`: the tokens of the parenthesised list that ends
+/// `attr`, when the caller has them already.
+pub(crate) fn attribute_layout(
+    attr: &[TokenTree],
+    list: Option<&[TokenTree]>,
+    inner: bool,
+    indent: usize,
+    out: &mut String,
+) -> Option<()> {
+    let start = out.len();
+    out.push_str(if inner { "#![" } else { "#[" });
     // The path, then nothing or one parenthesised list (other forms: plain tokens).
-    let mut rest = &attr[..];
+    let mut rest = attr;
     while let Some((first, tail)) = rest.split_first() {
         match first {
-            TokenTree::Ident(ident) => layout.text(&ident.to_string()),
-            TokenTree::Punct(p) if p.as_char() == ':' => layout.text(":"),
+            TokenTree::Ident(ident) => {
+                let _ = write!(out, "{ident}");
+            }
+            TokenTree::Punct(p) if p.as_char() == ':' => out.push(':'),
             _ => break,
         }
         rest = tail;
     }
     match rest {
-        [] => layout.text("]"),
-        [TokenTree::Group(list)] if list.delimiter() == Delimiter::Parenthesis => {
-            let mut nodes = Vec::new();
-            attr_tokens(rest, &mut State::Word, &mut nodes);
+        [] => out.push(']'),
+        [TokenTree::Group(group)] if group.delimiter() == Delimiter::Parenthesis => {
+            let mut nodes = Nodes {
+                text: String::with_capacity(512),
+                nodes: Vec::with_capacity(96),
+            };
+            let mut state = State::Word;
+            match list {
+                Some(tokens) => nodes.group(Delimiter::Parenthesis, tokens, &mut state),
+                None => {
+                    let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
+                    nodes.group(Delimiter::Parenthesis, &tokens, &mut state);
+                }
+            }
             // Part of the list's width: no break before the next line.
-            nodes.push(Node::Text("]".into()));
+            nodes.push_text("]");
+            let column = indent + (out.len() - start);
+            let mut layout = Layout {
+                out,
+                column,
+                line_indent: indent,
+            };
             layout.nodes(&nodes, indent);
         }
-        _ => return None,
+        _ => {
+            out.truncate(start);
+            return None;
+        }
     }
-    Some((len, layout.out))
+    Some(())
 }
 
 /// prettyplease's page width and smallest line width.
@@ -250,9 +288,13 @@ const MIN_SPACE: usize = 60;
 
 /// An attribute's list as prettyplease lays it out: words, places where a line may break, and
 /// boxes (a parenthesised list) whose breaks all become new lines when the box does not fit.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 enum Node {
-    Text(String),
+    /// `text[start..end]` of the [`Nodes`] (the words between two breaks, joined).
+    Text {
+        start: usize,
+        end: usize,
+    },
     /// `blank` spaces, or a new line (after `pre`) in a broken box; `closing` is the break
     /// before `)`, indented one level less.
     Break {
@@ -264,6 +306,12 @@ enum Node {
     End,
 }
 
+/// The nodes of an attribute's list, and the text their words point into.
+struct Nodes {
+    text: String,
+    nodes: Vec<Node>,
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum State {
     Word,
@@ -271,133 +319,155 @@ enum State {
     TrailingComma,
 }
 
-fn zero_break() -> Node {
-    Node::Break {
-        blank: 0,
-        pre: None,
-        closing: false,
+impl Nodes {
+    /// Extends the text node at the end (words with no break between them are written
+    /// together), or starts one.
+    fn extend_text(&mut self, start: usize) {
+        let end = self.text.len();
+        match self.nodes.last_mut() {
+            Some(Node::Text { end: last, .. }) if *last == start => *last = end,
+            _ => self.nodes.push(Node::Text { start, end }),
+        }
     }
-}
 
-/// The nodes of attribute tokens by prettyplease's rules (attr.rs, `attr_tokens`).
-fn attr_tokens(tokens: &[TokenTree], state: &mut State, nodes: &mut Vec<Node>) {
-    let space = || Node::Break {
-        blank: 1,
-        pre: None,
-        closing: false,
-    };
-    for (k, token) in tokens.iter().enumerate() {
-        match token {
-            TokenTree::Ident(_) | TokenTree::Literal(_) => {
-                if *state == State::Word {
-                    nodes.push(space());
-                }
-                nodes.push(Node::Text(token.to_string()));
-                *state = State::Word;
-            }
-            TokenTree::Punct(punct) => {
-                let ch = punct.as_char();
-                if *state == State::Word && ch == '=' {
-                    nodes.push(Node::Text(" ".into()));
-                }
-                if ch == ',' && k + 1 == tokens.len() {
-                    nodes.push(Node::Break {
-                        blank: 0,
-                        pre: Some(','),
-                        closing: false,
-                    });
-                    *state = State::TrailingComma;
-                } else {
-                    nodes.push(Node::Text(ch.to_string()));
-                    match ch {
-                        '=' => nodes.push(Node::Text(" ".into())),
-                        ',' => nodes.push(space()),
-                        _ => {}
+    fn push_text(&mut self, text: &str) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        self.extend_text(start);
+    }
+
+    fn push_char(&mut self, ch: char) {
+        let start = self.text.len();
+        self.text.push(ch);
+        self.extend_text(start);
+    }
+
+    fn push_break(&mut self, blank: usize, pre: Option<char>) {
+        self.nodes.push(Node::Break {
+            blank,
+            pre,
+            closing: false,
+        });
+    }
+
+    /// The nodes of attribute tokens by prettyplease's rules (attr.rs, `attr_tokens`).
+    fn tokens(&mut self, tokens: &[TokenTree], state: &mut State) {
+        for (k, token) in tokens.iter().enumerate() {
+            match token {
+                TokenTree::Ident(_) | TokenTree::Literal(_) => {
+                    if *state == State::Word {
+                        self.push_break(1, None);
                     }
-                    *state = State::Punct;
+                    let start = self.text.len();
+                    let _ = write!(self.text, "{token}");
+                    self.extend_text(start);
+                    *state = State::Word;
                 }
-            }
-            TokenTree::Group(group) => {
-                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                let (open, close) = match group.delimiter() {
-                    Delimiter::Parenthesis => ("(", ")"),
-                    Delimiter::Brace => ("{", "}"),
-                    Delimiter::Bracket => ("[", "]"),
-                    Delimiter::None => ("", ""),
-                };
-                nodes.push(Node::Text(open.into()));
-                *state = State::Punct;
-                if group.delimiter() == Delimiter::Parenthesis {
-                    nodes.push(Node::Begin);
-                    nodes.push(zero_break());
-                    attr_tokens(&inner, state, nodes);
-                    if *state != State::TrailingComma {
-                        nodes.push(zero_break());
+                TokenTree::Punct(punct) => {
+                    let ch = punct.as_char();
+                    if *state == State::Word && ch == '=' {
+                        self.push_char(' ');
                     }
-                    if let Some(Node::Break { closing, .. }) = nodes.last_mut() {
-                        *closing = true;
+                    if ch == ',' && k + 1 == tokens.len() {
+                        self.push_break(0, Some(','));
+                        *state = State::TrailingComma;
+                    } else {
+                        self.push_char(ch);
+                        match ch {
+                            '=' => self.push_char(' '),
+                            ',' => self.push_break(1, None),
+                            _ => {}
+                        }
+                        *state = State::Punct;
                     }
-                    nodes.push(Node::End);
-                } else {
-                    attr_tokens(&inner, state, nodes);
                 }
-                nodes.push(Node::Text(close.into()));
-                *state = State::Punct;
+                TokenTree::Group(group) => {
+                    let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                    self.group(group.delimiter(), &inner, state);
+                }
             }
         }
+    }
+
+    /// A group whose tokens are `inner`.
+    fn group(&mut self, delimiter: Delimiter, inner: &[TokenTree], state: &mut State) {
+        let (open, close) = match delimiter {
+            Delimiter::Parenthesis => ("(", ")"),
+            Delimiter::Brace => ("{", "}"),
+            Delimiter::Bracket => ("[", "]"),
+            Delimiter::None => ("", ""),
+        };
+        self.push_text(open);
+        *state = State::Punct;
+        if delimiter == Delimiter::Parenthesis {
+            self.nodes.push(Node::Begin);
+            self.push_break(0, None);
+            self.tokens(inner, state);
+            if *state != State::TrailingComma {
+                self.push_break(0, None);
+            }
+            if let Some(Node::Break { closing, .. }) = self.nodes.last_mut() {
+                *closing = true;
+            }
+            self.nodes.push(Node::End);
+        } else {
+            self.tokens(inner, state);
+        }
+        self.push_text(close);
+        *state = State::Punct;
     }
 }
 
 /// Text being laid out, and where the next character goes.
-struct Layout {
-    out: String,
+struct Layout<'a> {
+    out: &'a mut String,
     column: usize,
     /// The indentation of the current line.
     line_indent: usize,
 }
 
-impl Layout {
-    fn text(&mut self, text: &str) {
-        self.out.push_str(text);
-        self.column += text.len();
-    }
-
+impl Layout<'_> {
     /// Writes `nodes` (the boxes' lines start one level deeper than `indent`), as
     /// prettyplease's printer (Oppen's algorithm) does: a box breaks all its lines when its
     /// width, plus the text after it up to the next possible break, exceeds what is left of
     /// the line.
-    fn nodes(&mut self, nodes: &[Node], indent: usize) {
+    fn nodes(&mut self, nodes: &Nodes, indent: usize) {
         // (broken, indent of its lines) of the open boxes.
         let mut boxes: Vec<(bool, usize)> = Vec::new();
-        for (i, node) in nodes.iter().enumerate() {
+        for (i, node) in nodes.nodes.iter().enumerate() {
             let (broken, box_indent) = boxes.last().copied().unwrap_or((false, indent));
-            match node {
-                Node::Text(text) => self.text(text),
+            match *node {
+                Node::Text { start, end } => {
+                    self.out.push_str(&nodes.text[start..end]);
+                    self.column += end - start;
+                }
                 Node::Break {
                     blank,
                     pre,
                     closing,
                 } => {
                     if broken {
-                        self.out.extend(pre);
-                        let indent = if *closing {
+                        if let Some(pre) = pre {
+                            self.out.push(pre);
+                        }
+                        let indent = if closing {
                             box_indent - INDENT
                         } else {
                             box_indent
                         };
                         self.out.push('\n');
-                        indent_line(&mut self.out, indent);
+                        indent_line(self.out, indent);
                         self.column = indent;
                         self.line_indent = indent;
                     } else {
-                        indent_line(&mut self.out, *blank);
+                        indent_line(self.out, blank);
                         self.column += blank;
                     }
                 }
                 Node::Begin => {
                     let space = MARGIN.saturating_sub(self.line_indent).max(MIN_SPACE)
                         - (self.column - self.line_indent);
-                    let fits = box_width(&nodes[i..]) <= space;
+                    let fits = box_width(&nodes.nodes[i..]) <= space;
                     // A box that fits keeps its parent's indentation (prettyplease's `Fits`).
                     let inner = if fits {
                         box_indent
@@ -420,8 +490,8 @@ fn box_width(nodes: &[Node]) -> usize {
     let mut depth = 0;
     let mut width = 0;
     for node in nodes {
-        match node {
-            Node::Text(text) => width += text.len(),
+        match *node {
+            Node::Text { start, end } => width += end - start,
             Node::Break { blank, .. } if depth > 0 => width += blank,
             Node::Break { .. } => break,
             Node::Begin => depth += 1,
@@ -431,10 +501,10 @@ fn box_width(nodes: &[Node]) -> usize {
     width
 }
 
-/// The comment prettyplease writes for a `doc = "..."` attribute (`attr`: what is between
-/// the brackets); `None` for any other attribute or a doc that has no comment form (then it
-/// stays an attribute, as with prettyplease).
-pub(crate) fn doc_comment(attr: &[TokenTree], inner: bool) -> Option<String> {
+/// Appends the comment prettyplease writes for a `doc = "..."` attribute (`attr`: what is
+/// between the brackets) to `out`; `None` (and nothing written) for any other attribute or a
+/// doc that has no comment form (then it stays an attribute, as with prettyplease).
+pub(crate) fn doc_comment(attr: &[TokenTree], inner: bool, out: &mut String) -> Option<()> {
     let [
         TokenTree::Ident(name),
         TokenTree::Punct(eq),
@@ -446,19 +516,52 @@ pub(crate) fn doc_comment(attr: &[TokenTree], inner: bool) -> Option<String> {
     if name != "doc" || eq.as_char() != '=' {
         return None;
     }
+    // Most docs are a plain one-line string: its text between the quotes, written in place
+    // after the marker.
+    let start = out.len();
+    out.push_str(if inner { "//!" } else { "///" });
+    let quote = out.len();
+    let _ = write!(out, "{lit}");
+    let text = &out[quote..];
+    if let Some(doc) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+        && !any_byte(doc, |b| b == b'\\' || b == b'\n')
+        && (inner || !doc.starts_with('/'))
+    {
+        let len = doc.trim_end_matches(' ').len();
+        // `///"doc  "` → `///doc`.
+        out.truncate(quote + 1 + len);
+        out.remove(quote);
+        return Some(());
+    }
+    out.truncate(start);
     let mut doc = string_value(lit)?;
     // prettyplease's rule (attr.rs): a line comment when the text is one line (and an outer
     // one would not read as `////`), else a block comment when the text can be one.
     if !doc.contains('\n') && (inner || !doc.starts_with('/')) {
         doc.truncate(doc.trim_end_matches(' ').len());
-        let marker = if inner { "//!" } else { "///" };
-        return Some(format!("{marker}{doc}"));
+        out.push_str(if inner { "//!" } else { "///" });
+        out.push_str(&doc);
+        return Some(());
     }
     if can_be_block_comment(&doc) && (inner || !doc.starts_with(['*', '/'])) {
-        let marker = if inner { "/*!" } else { "/**" };
-        return Some(format!("{marker}{}*/", trim_interior_trailing_spaces(&doc)));
+        out.push_str(if inner { "/*!" } else { "/**" });
+        out.push_str(&trim_interior_trailing_spaces(&doc));
+        out.push_str("*/");
+        return Some(());
     }
     None
+}
+
+/// Whether `pred` holds for some byte of `text` (by blocks of 16 bytes, which the compiler
+/// turns into vector instructions: docs are long).
+pub(crate) fn any_byte(text: &str, pred: impl Fn(u8) -> bool) -> bool {
+    let mut blocks = text.as_bytes().chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | pred(b)) {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| pred(b))
 }
 
 /// The value of a string literal (`None` for other literals). Most docs have no escapes:

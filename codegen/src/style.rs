@@ -40,6 +40,10 @@
 //! - items: `fn` bodies never on the signature's line (`fn_single_line` is off); no blank lines
 //!   added or removed (the emitter writes none).
 
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::fmt::Write;
+
 use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 
 const MAX_WIDTH: usize = 100;
@@ -54,14 +58,25 @@ const ONE_LINE_WIDTH: usize = 90;
 
 /// The text rustfmt would write for one emitted item stream (one or several items), or `None`
 /// when it contains a shape without a rule here.
+///
+/// The functions below write their text straight to the output as they parse: a `None` from
+/// any of them declines the whole item, and what was written before it is dropped with it.
 pub fn item(tokens: &TokenStream) -> Option<String> {
+    thread_local! {
+        /// The text being written, kept from item to item so that it seldom grows.
+        static BUFFER: Cell<String> = const { Cell::new(String::new()) };
+    }
     let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
     let mut cur = Cursor::new(&tokens);
-    let mut out = String::new();
-    while !cur.done() {
-        top_item(&mut cur, &mut out)?;
+    let mut out = BUFFER.take();
+    out.clear();
+    let mut done = Some(());
+    while done.is_some() && !cur.done() {
+        done = top_item(&mut cur, &mut out);
     }
-    Some(out)
+    let text = done.map(|()| out.as_str().to_owned());
+    BUFFER.set(out);
+    text
 }
 
 /// The inner attributes and `use` lines of the file, as rustfmt writes them (the `use` lines
@@ -247,42 +262,49 @@ impl<'a> Cursor<'a> {
 
     /// An identifier that is not a keyword this module gives a meaning to.
     fn ident(&mut self) -> Option<String> {
-        match self.peek() {
-            Some(TokenTree::Ident(i)) => {
-                let text = i.to_string();
-                if matches!(
-                    text.as_str(),
-                    "pub"
-                        | "const"
-                        | "fn"
-                        | "unsafe"
-                        | "extern"
-                        | "impl"
-                        | "for"
-                        | "struct"
-                        | "type"
-                        | "trait"
-                        | "as"
-                        | "mut"
-                        | "dyn"
-                        | "where"
-                        | "use"
-                        | "static"
-                        | "enum"
-                        | "union"
-                        | "let"
-                        | "match"
-                        | "if"
-                        | "else"
-                        | "return"
-                ) {
-                    return None;
-                }
-                self.pos += 1;
-                Some(text)
-            }
-            _ => None,
+        let mut text = String::new();
+        self.ident_into(&mut text)?;
+        Some(text)
+    }
+
+    /// [`Cursor::ident`], written to `out` (nothing written when there is none).
+    fn ident_into(&mut self, out: &mut String) -> Option<()> {
+        let Some(TokenTree::Ident(i)) = self.peek() else {
+            return None;
+        };
+        let start = out.len();
+        let _ = write!(out, "{i}");
+        if matches!(
+            &out[start..],
+            "pub"
+                | "const"
+                | "fn"
+                | "unsafe"
+                | "extern"
+                | "impl"
+                | "for"
+                | "struct"
+                | "type"
+                | "trait"
+                | "as"
+                | "mut"
+                | "dyn"
+                | "where"
+                | "use"
+                | "static"
+                | "enum"
+                | "union"
+                | "let"
+                | "match"
+                | "if"
+                | "else"
+                | "return"
+        ) {
+            out.truncate(start);
+            return None;
         }
+        self.pos += 1;
+        Some(())
     }
 
     fn group(&mut self, delimiter: Delimiter) -> Option<&'a Group> {
@@ -302,30 +324,29 @@ fn tokens_of(group: &Group) -> Vec<TokenTree> {
 
 /// Splits `tokens` at top-level commas; `trailing` tells whether the last part was empty
 /// (a trailing comma), which is then dropped.
-fn split_commas(tokens: &[TokenTree]) -> (Vec<&[TokenTree]>, bool) {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    for (i, t) in tokens.iter().enumerate() {
-        if matches!(t, TokenTree::Punct(p) if p.as_char() == ',') {
-            parts.push(&tokens[start..i]);
-            start = i + 1;
-        }
-    }
-    let trailing = start == tokens.len() && !tokens.is_empty();
-    if !trailing {
-        parts.push(&tokens[start..]);
-    }
-    if tokens.is_empty() {
-        parts.clear();
-    }
-    (parts, trailing)
+fn split_commas(tokens: &[TokenTree]) -> (impl Iterator<Item = &[TokenTree]>, bool) {
+    let is_comma = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == ',');
+    let trailing = tokens.last().is_some_and(is_comma);
+    let body = if trailing {
+        &tokens[..tokens.len() - 1]
+    } else {
+        tokens
+    };
+    // No tokens: no part (`split` would give one empty part).
+    let parts = if tokens.is_empty() { 0 } else { usize::MAX };
+    (body.split(is_comma).take(parts), trailing)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Items
 
 fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    if n <= SPACES.len() {
+        out.push_str(&SPACES[..n]);
+    } else {
+        out.extend(std::iter::repeat_n(' ', n));
+    }
 }
 
 fn visibility(cur: &mut Cursor) -> Option<&'static str> {
@@ -360,10 +381,10 @@ fn top_item(cur: &mut Cursor, out: &mut String) -> Option<()> {
         ""
     };
     if cur.is_keyword("impl") {
-        return impl_item(cur, &format!("{vis}{unsafety}"), out);
+        return impl_item(cur, vis, unsafety, out);
     }
     if cur.is_keyword("trait") {
-        return trait_item(cur, &format!("{vis}{unsafety}"), out);
+        return trait_item(cur, vis, unsafety, out);
     }
     None
 }
@@ -381,207 +402,259 @@ fn attributes(cur: &mut Cursor, at: usize, end: usize, out: &mut String) -> Opti
         if group.delimiter() != Delimiter::Bracket {
             return None;
         }
-        let text = attribute(&rest[..len], group, inner, at, end)?;
-        for (k, line) in text.split('\n').enumerate() {
-            if k == 0 {
-                indent(out, at);
-            }
-            out.push_str(line);
-            out.push('\n');
-        }
+        attribute(group, inner, at, end, out)?;
         cur.pos += len;
     }
     Some(())
 }
 
-/// One attribute's text (lines after the first carry their own indentation).
-fn attribute(
-    tokens: &[TokenTree],
-    group: &Group,
-    inner: bool,
-    at: usize,
-    end: usize,
-) -> Option<String> {
+/// Writes one attribute's lines (`None`: declined, with part of it maybe written).
+fn attribute(group: &Group, inner: bool, at: usize, end: usize, out: &mut String) -> Option<()> {
     let body = tokens_of(group);
+    indent(out, at);
+    let start = out.len();
     // Doc attributes: the comment `print.rs` writes; rustfmt leaves line comments alone. A
     // comment over several lines (a block comment) is re-indented by rustfmt: no rule.
     if matches!(body.first(), Some(TokenTree::Ident(i)) if i == "doc") {
-        let text = crate::print::doc_comment(&body, inner)?;
+        crate::print::doc_comment(&body, inner, out)?;
         // Control characters (tabs, carriage returns): rustfmt's handling is not written here.
-        return (!text.chars().any(char::is_control)).then_some(text);
+        let text = &out[start..];
+        if crate::print::any_byte(text, |b| !(0x20..0x7f).contains(&b))
+            && text.chars().any(char::is_control)
+        {
+            return None;
+        }
+        out.push('\n');
+        return Some(());
     }
     let prefix = if inner { "#![" } else { "#[" };
-    match meta(&body)? {
+    out.push_str(prefix);
+    // The attribute as a meta item, on one line: its path, then its value or list.
+    let mut cur = Cursor::new(&body);
+    meta_path(&mut cur, out)?;
+    let path_end = out.len();
+    // (start, end, is a list) of the nested items of a list, in `out`.
+    let mut items = Vec::new();
+    let mut list = None;
+    let is_meta = if cur.done() {
+        true
+    } else if cur.punct('=').is_some() {
+        meta_value(&cur, out)?
+    } else {
+        let group = cur.group(Delimiter::Parenthesis)?;
+        if !cur.done() {
+            return None;
+        }
+        let tokens = tokens_of(group);
+        out.push('(');
+        let is_meta = meta_list(&tokens, out, Some(&mut items))?;
+        out.push(')');
+        list = Some(tokens);
+        is_meta
+    };
+    if !is_meta {
         // rustfmt keeps an attribute that is not a meta item (`name = ident`, `x = -1`) as
         // written: `print.rs`'s layout.
-        None => crate::print::attribute(tokens, at).map(|(_, text)| text),
-        Some(meta) => {
-            // rustfmt's `Attribute::rewrite`: the meta item in the width after `#[`, less `]`.
-            let flat = format!("{prefix}{}]", meta.flat());
-            // A list of one item: on one line whenever it fits (rustfmt's overflow lists);
-            // `derive` lists too (rustfmt's `format_derive`: no `attr_fn_like_width`).
-            let derive = matches!(&meta, Meta::List(path, ..) if path == "derive") && !inner;
-            let args_width = meta.args_width();
-            if at + flat.len() <= end
-                && (derive
-                    || matches!(&meta, Meta::List(_, items, _) if items.len() == 1)
-                    || args_width.is_none_or(|w| w <= ATTR_FN_LIKE_WIDTH))
-            {
-                return Some(flat);
-            }
-            // One nested item per line (no rule for nested lists there).
-            let Meta::List(path, items, trailing) = &meta else {
-                return None;
-            };
-            let mut text = format!("{prefix}{path}(\n");
-            for (k, item) in items.iter().enumerate() {
-                if matches!(item, Meta::List(..)) {
-                    return None;
-                }
-                let line = item.flat();
-                // `format_derive` ends a vertical list with a comma.
-                let comma = k + 1 < items.len() || *trailing || derive;
-                if at + INDENT + line.len() + 1 > MAX_WIDTH {
-                    // rustfmt keeps a literal it cannot fit and goes on: no rule here.
-                    return None;
-                }
-                indent(&mut text, at + INDENT);
-                text.push_str(&line);
-                if comma {
-                    text.push(',');
-                }
-                text.push('\n');
-            }
-            indent(&mut text, at);
-            text.push_str(")]");
-            Some(text)
-        }
+        out.truncate(start);
+        crate::print::attribute_layout(&body, list.as_deref(), inner, at, out)?;
+        out.push('\n');
+        return Some(());
     }
+    out.push(']');
+    // rustfmt's `Attribute::rewrite`: the meta item in the width after `#[`, less `]`.
+    let width = out.len() - start;
+    // A list of one item: on one line whenever it fits (rustfmt's overflow lists); `derive`
+    // lists too (rustfmt's `format_derive`: no `attr_fn_like_width`).
+    let derive = list.is_some() && !inner && &out[start + prefix.len()..path_end] == "derive";
+    let args_width = list.as_ref().map(|_| {
+        items.iter().map(|&(s, e, _)| e - s).sum::<usize>() + 2 * items.len().saturating_sub(1)
+    });
+    if at + width <= end
+        && (derive
+            || list.is_some() && items.len() == 1
+            || args_width.is_none_or(|w| w <= ATTR_FN_LIKE_WIDTH))
+    {
+        out.push('\n');
+        return Some(());
+    }
+    // One nested item per line (no rule for nested lists there).
+    if list.is_none() || items.iter().any(|&(_, _, is_list)| is_list) {
+        return None;
+    }
+    let trailing_comma = matches!(
+        list.as_deref().and_then(<[_]>::last),
+        Some(TokenTree::Punct(p)) if p.as_char() == ','
+    );
+    let flat = out[start..].to_string();
+    out.truncate(path_end);
+    out.push_str("(\n");
+    for (k, &(s, e, _)) in items.iter().enumerate() {
+        let line = &flat[s - start..e - start];
+        // `format_derive` ends a vertical list with a comma.
+        let comma = k + 1 < items.len() || trailing_comma || derive;
+        if at + INDENT + line.len() + 1 > MAX_WIDTH {
+            // rustfmt keeps a literal it cannot fit and goes on: no rule here.
+            return None;
+        }
+        indent(out, at + INDENT);
+        out.push_str(line);
+        if comma {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    indent(out, at);
+    out.push_str(")]\n");
+    Some(())
 }
 
-/// A meta item as rustc parses attributes (`path`, `path = literal`, `path(nested, ...)`).
-enum Meta {
-    Path(String),
-    NameValue(String, String),
-    /// The path, the nested items, and whether the tokens end with a comma.
-    List(String, Vec<Meta>, bool),
-    Lit(String),
-}
-
-impl Meta {
-    fn flat(&self) -> String {
-        match self {
-            Meta::Path(p) | Meta::Lit(p) => p.clone(),
-            Meta::NameValue(p, v) => format!("{p} = {v}"),
-            Meta::List(p, items, _) => {
-                let items: Vec<String> = items.iter().map(Meta::flat).collect();
-                format!("{p}({})", items.join(", "))
-            }
-        }
-    }
-
-    /// The width of the arguments of a list on one line.
-    fn args_width(&self) -> Option<usize> {
-        match self {
-            Meta::List(_, items, _) => {
-                let items: Vec<String> = items.iter().map(Meta::flat).collect();
-                Some(
-                    items.iter().map(String::len).sum::<usize>()
-                        + 2 * items.len().saturating_sub(1),
-                )
-            }
-            _ => None,
-        }
-    }
-}
-
-/// `Some(Some(meta))` for a meta item, `Some(None)` for attribute tokens that are not one
-/// (rustfmt keeps them as written), `None` when unsure (decline).
-fn meta(tokens: &[TokenTree]) -> Option<Option<Meta>> {
-    let mut cur = Cursor::new(tokens);
-    let mut path = match cur.peek() {
-        Some(TokenTree::Ident(i)) => i.to_string(),
-        _ => return None,
+/// A meta item's path (`a::b`), written to `out`; `None` for other tokens.
+fn meta_path(cur: &mut Cursor, out: &mut String) -> Option<()> {
+    let Some(TokenTree::Ident(i)) = cur.peek() else {
+        return None;
     };
+    let _ = write!(out, "{i}");
     cur.pos += 1;
     while cur.punct2(':', ':') {
         let Some(TokenTree::Ident(i)) = cur.peek() else {
             return None;
         };
-        path.push_str("::");
-        path.push_str(&i.to_string());
+        let _ = write!(out, "::{i}");
         cur.pos += 1;
     }
+    Some(())
+}
+
+/// The value after `path =` (at `cur`), written to `out` as ` = value`: `Some(true)` for a
+/// literal rustfmt takes as a meta item's value, `Some(false)` for other tokens (not a meta
+/// item), `None` when unsure (decline).
+fn meta_value(cur: &Cursor, out: &mut String) -> Option<bool> {
+    match (cur.peek(), cur.peek_at(1)) {
+        (Some(TokenTree::Literal(l)), None) => {
+            out.push_str(" = ");
+            meta_literal(l, out)?;
+        }
+        (Some(TokenTree::Ident(i)), None) if i == "true" || i == "false" => {
+            let _ = write!(out, " = {i}");
+        }
+        _ => return Some(false),
+    }
+    Some(true)
+}
+
+/// The one-line text of the meta item `tokens` (as rustc parses attributes: `path`,
+/// `path = literal`, `path(nested, ...)`), written to `out`: `Some(Some(is a list))` for a
+/// meta item, `Some(None)` for attribute tokens that are not one (rustfmt keeps them as
+/// written), `None` when unsure (decline).
+fn meta(tokens: &[TokenTree], out: &mut String) -> Option<Option<bool>> {
+    let mut cur = Cursor::new(tokens);
+    meta_path(&mut cur, out)?;
     if cur.done() {
-        return Some(Some(Meta::Path(path)));
+        return Some(Some(false));
     }
     if cur.punct('=').is_some() {
-        let value = match (cur.peek(), cur.peek_at(1)) {
-            (Some(TokenTree::Literal(l)), None) => meta_literal(l)?,
-            (Some(TokenTree::Ident(i)), None) if i == "true" || i == "false" => i.to_string(),
-            _ => return Some(None),
-        };
-        return Some(Some(Meta::NameValue(path, value)));
+        return Some(meta_value(&cur, out)?.then_some(false));
     }
     let group = cur.group(Delimiter::Parenthesis)?;
     if !cur.done() {
         return None;
     }
-    let inner = tokens_of(group);
-    let (parts, trailing) = split_commas(&inner);
-    let mut items = Vec::with_capacity(parts.len());
-    for part in parts {
-        match part {
-            [] => return None,
-            [TokenTree::Literal(l)] => items.push(Meta::Lit(meta_literal(l)?)),
-            _ => match meta(part)? {
-                Some(m) => items.push(m),
-                None => return Some(None),
-            },
-        }
-    }
-    Some(Some(Meta::List(path, items, trailing)))
+    out.push('(');
+    let is_meta = meta_list(&tokens_of(group), out, None)?;
+    out.push(')');
+    Some(is_meta.then_some(true))
 }
 
-/// The text of a literal in a meta item: a plain string or an unsuffixed integer (`None`, a
-/// decline, for others: what rustc's attribute parser makes of them is not written here).
-fn meta_literal(literal: &proc_macro2::Literal) -> Option<String> {
-    let text = literal.to_string();
+/// The nested items of a meta list (`tokens`: between the parentheses), written to `out`
+/// joined by `, `: `Some(true)` when they are all meta items or literals, `Some(false)` when
+/// one is not a meta item, `None` when unsure (decline). `items`: receives where each item's
+/// text is in `out`, and whether it is a list.
+fn meta_list(
+    tokens: &[TokenTree],
+    out: &mut String,
+    mut items: Option<&mut Vec<(usize, usize, bool)>>,
+) -> Option<bool> {
+    let mut rest = tokens;
+    let mut first = true;
+    while !rest.is_empty() {
+        let comma = rest
+            .iter()
+            .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','));
+        let (part, next) = match comma {
+            Some(k) => (&rest[..k], &rest[k + 1..]),
+            None => (rest, &[][..]),
+        };
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        let start = out.len();
+        let is_list = match part {
+            [] => return None,
+            [TokenTree::Literal(l)] => {
+                meta_literal(l, out)?;
+                false
+            }
+            _ => match meta(part, out)? {
+                Some(is_list) => is_list,
+                None => return Some(false),
+            },
+        };
+        if let Some(items) = items.as_deref_mut() {
+            items.push((start, out.len(), is_list));
+        }
+        rest = next;
+    }
+    Some(true)
+}
+
+/// The text of a literal in a meta item, written to `out`: a plain string or an unsuffixed
+/// integer (`None`, a decline, for others: what rustc's attribute parser makes of them is not
+/// written here).
+fn meta_literal(literal: &proc_macro2::Literal, out: &mut String) -> Option<()> {
+    let start = out.len();
+    let _ = write!(out, "{literal}");
+    let text = &out[start..];
     let plain = text.starts_with('"') || text.bytes().all(|b| b.is_ascii_digit());
-    plain.then_some(text)
+    plain.then_some(())
 }
 
 /// `const NAME: TYPE = EXPR;` at `at` (after the visibility).
 fn const_item(cur: &mut Cursor, vis: &str, at: usize, out: &mut String) -> Option<()> {
     cur.keyword("const")?;
-    let name = cur.ident()?;
+    // rustfmt's `rewrite_static`: the type on the line of the name, fitting before ` =`.
+    indent(out, at);
+    let start = out.len();
+    out.push_str(vis);
+    out.push_str("const ");
+    cur.ident_into(out)?;
     cur.punct(':')?;
+    out.push_str(": ");
     let ty_tokens = until_punct(cur, '=')?;
-    let ty = parse_type_all(ty_tokens)?;
+    parse_type_all(ty_tokens, out)?;
+    out.push_str(" =");
+    let lhs = out.len() - start;
     cur.punct('=')?;
     let expr_tokens = until_punct(cur, ';')?;
     cur.punct(';')?;
-    let expr = parse_expr_all(expr_tokens)?;
-    // rustfmt's `rewrite_static`: the type on the line of the name, fitting before ` =`.
-    let ty = ty.flat();
-    let lhs = format!("{vis}const {name}: {ty} =");
-    assign_item(&lhs, at, &|shape| expr_rw(&expr, shape), out)
+    let mut text = String::new();
+    let expr = parse_expr_all(expr_tokens, &mut text)?;
+    assign_item(lhs, at, &|shape| expr_rw(&text, &expr, shape), out)
 }
 
-/// `LHS = RHS;` on its own line at `at` (a `const` or `type` item), by [`assign_rhs`]; `None`
-/// when the left side does not leave room for the right one on its line.
-fn assign_item(
-    lhs: &str,
+/// The right side of `LHS = RHS;` on its own line at `at` (a `const` or `type` item, whose
+/// indentation and left side of `lhs` columns are written), by [`assign_rhs`]; `None` when
+/// the left side does not leave room for the right one on its line.
+fn assign_item<'r>(
+    lhs: usize,
     at: usize,
-    rhs: &dyn Fn(Shape) -> Rewrite,
+    rhs: &dyn Fn(Shape) -> Rewrite<'r>,
     out: &mut String,
 ) -> Option<()> {
-    if at + lhs.len() + 1 > MAX_WIDTH - 1 {
+    if at + lhs + 1 > MAX_WIDTH - 1 {
         return None;
     }
-    let text = assign_rhs(lhs, at, MAX_WIDTH - 1, rhs)?;
-    indent(out, at);
-    out.push_str(&text);
+    assign_rhs(lhs, at, MAX_WIDTH - 1, rhs, out)?;
     out.push_str(";\n");
     Some(())
 }
@@ -589,16 +662,18 @@ fn assign_item(
 /// `const NAME: TYPE;` (a trait's associated constant).
 fn trait_const(cur: &mut Cursor, at: usize, out: &mut String) -> Option<()> {
     cur.keyword("const")?;
-    let name = cur.ident()?;
+    indent(out, at);
+    let start = out.len();
+    out.push_str("const ");
+    cur.ident_into(out)?;
     cur.punct(':')?;
-    let ty = parse_type_all(until_punct(cur, ';')?)?;
+    out.push_str(": ");
+    parse_type_all(until_punct(cur, ';')?, out)?;
     cur.punct(';')?;
-    let line = format!("const {name}: {};", ty.flat());
-    if at + line.len() > ONE_LINE_WIDTH {
+    out.push(';');
+    if at + out.len() - start > ONE_LINE_WIDTH {
         return None;
     }
-    indent(out, at);
-    out.push_str(&line);
     out.push('\n');
     Some(())
 }
@@ -606,19 +681,28 @@ fn trait_const(cur: &mut Cursor, at: usize, out: &mut String) -> Option<()> {
 /// `type NAME = TYPE;`
 fn type_item(cur: &mut Cursor, vis: &str, at: usize, out: &mut String) -> Option<()> {
     cur.keyword("type")?;
-    let name = cur.ident()?;
+    indent(out, at);
+    let start = out.len();
+    out.push_str(vis);
+    out.push_str("type ");
+    cur.ident_into(out)?;
+    out.push_str(" =");
+    let lhs = out.len() - start;
     cur.punct('=')?;
-    let ty = parse_type_all(until_punct(cur, ';')?)?;
+    let mut text = String::new();
+    let ty = parse_type_all(until_punct(cur, ';')?, &mut text)?;
     cur.punct(';')?;
-    let lhs = format!("{vis}type {name} =");
-    assign_item(&lhs, at, &|shape| ty_rw(&ty, shape), out)
+    assign_item(lhs, at, &|shape| ty_rw(&text, &ty, shape), out)
 }
 
 /// `struct NAME { fields }` / `struct NAME(fields);` / `struct NAME<T> { ... }`.
 fn struct_item(cur: &mut Cursor, vis: &str, out: &mut String) -> Option<()> {
     cur.keyword("struct")?;
-    let name = cur.ident()?;
-    let generics = simple_generics(cur)?;
+    let start = out.len();
+    out.push_str(vis);
+    out.push_str("struct ");
+    cur.ident_into(out)?;
+    simple_generics(cur, out)?;
     if let Some(group) = cur.group(Delimiter::Parenthesis) {
         cur.punct(';')?;
         let inner = tokens_of(group);
@@ -626,119 +710,142 @@ fn struct_item(cur: &mut Cursor, vis: &str, out: &mut String) -> Option<()> {
         if trailing {
             return None;
         }
-        let mut fields = Vec::new();
-        for part in parts {
+        out.push('(');
+        for (k, part) in parts.into_iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
             let mut c = Cursor::new(part);
-            let vis = visibility(&mut c)?;
+            out.push_str(visibility(&mut c)?);
             if c.is_punct('#') {
                 return None;
             }
-            let ty = parse_type_all(&part[c.pos..])?;
-            fields.push(format!("{vis}{}", ty.flat()));
+            parse_type_all(&part[c.pos..], out)?;
         }
-        let line = format!("{vis}struct {name}{generics}({});", fields.join(", "));
-        if line.len() > ONE_LINE_WIDTH {
+        out.push_str(");");
+        if out.len() - start > ONE_LINE_WIDTH {
             return None;
         }
-        out.push_str(&line);
         out.push('\n');
         return Some(());
     }
     let group = cur.group(Delimiter::Brace)?;
-    let header = format!("{vis}struct {name}{generics} {{");
-    if header.len() > ONE_LINE_WIDTH {
+    out.push_str(" {");
+    if out.len() - start > ONE_LINE_WIDTH {
         return None;
     }
     let inner = tokens_of(group);
     if inner.is_empty() {
-        out.push_str(&header);
         out.push_str("}\n");
         return Some(());
     }
-    out.push_str(&header);
     out.push('\n');
     let (parts, _) = split_commas(&inner);
+    let mut text = String::new();
     for part in parts {
         let mut c = Cursor::new(part);
         attributes(&mut c, INDENT, MAX_WIDTH - 1, out)?;
-        let vis = visibility(&mut c)?;
-        let field = c.ident()?;
+        indent(out, INDENT);
+        let start = out.len();
+        out.push_str(visibility(&mut c)?);
+        c.ident_into(out)?;
         c.punct(':')?;
-        let ty = parse_type_all(&part[c.pos..])?;
+        out.push(':');
+        let lhs = out.len() - start;
+        text.clear();
+        let ty = parse_type_all(&part[c.pos..], &mut text)?;
         // rustfmt's `rewrite_struct_field`: the type after the name when it fits there on one
         // line, else `rewrite_assign_rhs`; 1 column kept for the comma.
-        let lhs = format!("{vis}{field}:");
-        if INDENT + lhs.len() + 1 > MAX_WIDTH - 1 {
+        if INDENT + lhs + 1 > MAX_WIDTH - 1 {
             return None;
         }
-        let text = assign_rhs(&lhs, INDENT, MAX_WIDTH - 1, &|shape| ty_rw(&ty, shape))?;
-        indent(out, INDENT);
-        out.push_str(&text);
+        assign_rhs(
+            lhs,
+            INDENT,
+            MAX_WIDTH - 1,
+            &|shape| ty_rw(&text, &ty, shape),
+            out,
+        )?;
         out.push_str(",\n");
     }
     out.push_str("}\n");
     Some(())
 }
 
-/// `<T, U>` of plain type parameters, or nothing.
-fn simple_generics(cur: &mut Cursor) -> Option<String> {
+/// `<T, U>` of plain type parameters, or nothing, written to `out`.
+fn simple_generics(cur: &mut Cursor, out: &mut String) -> Option<()> {
     if cur.punct('<').is_none() {
-        return Some(String::new());
+        return Some(());
     }
-    let mut names = vec![cur.ident()?];
+    out.push('<');
+    cur.ident_into(out)?;
     while cur.punct(',').is_some() {
-        names.push(cur.ident()?);
+        out.push_str(", ");
+        cur.ident_into(out)?;
     }
     cur.punct('>')?;
-    Some(format!("<{}>", names.join(", ")))
+    out.push('>');
+    Some(())
 }
 
-/// `impl PATH { ... }` / `impl TRAIT for TYPE { ... }` (`prefix`: `unsafe ` or nothing).
-fn impl_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
-    if !prefix.trim_end().is_empty() && prefix != "unsafe " {
+/// `impl PATH { ... }` / `impl TRAIT for TYPE { ... }` (`unsafety`: `unsafe ` or nothing).
+fn impl_item(cur: &mut Cursor, vis: &str, unsafety: &str, out: &mut String) -> Option<()> {
+    if !vis.is_empty() {
         return None;
     }
     cur.keyword("impl")?;
-    let generics = simple_generics(cur)?;
-    let start = cur.pos;
+    let start = out.len();
+    out.push_str(unsafety);
+    out.push_str("impl");
+    simple_generics(cur, out)?;
+    out.push(' ');
+    let head_start = cur.pos;
     while !matches!(cur.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace) {
         cur.peek()?;
         cur.pos += 1;
     }
-    let head = &cur.tokens[start..cur.pos];
+    let head = &cur.tokens[head_start..cur.pos];
     let for_at = head
         .iter()
         .position(|t| matches!(t, TokenTree::Ident(i) if i == "for"));
-    let head_text = match for_at {
-        Some(k) => format!(
-            "{} for {}",
-            parse_type_all(&head[..k])?.flat(),
-            parse_type_all(&head[k + 1..])?.flat()
-        ),
-        None => parse_type_all(head)?.flat(),
-    };
+    match for_at {
+        Some(k) => {
+            parse_type_all(&head[..k], out)?;
+            out.push_str(" for ");
+            parse_type_all(&head[k + 1..], out)?;
+        }
+        None => {
+            parse_type_all(head, out)?;
+        }
+    }
     let body = cur.group(Delimiter::Brace)?;
-    block_item(&format!("{prefix}impl{generics} {head_text} {{"), body, out)
+    out.push_str(" {");
+    block_item(start, body, out)
 }
 
-/// An `impl` or `trait` block: its one-line `header` (ending in `{`), then its associated
-/// items; `None` past [`ONE_LINE_WIDTH`], where rustfmt's rule for breaking it is not written.
-fn block_item(header: &str, body: &Group, out: &mut String) -> Option<()> {
-    if header.len() > ONE_LINE_WIDTH {
+/// An `impl` or `trait` block whose one-line header (ending in `{`) is written from `start`,
+/// then its associated items; `None` past [`ONE_LINE_WIDTH`], where rustfmt's rule for
+/// breaking it is not written.
+fn block_item(start: usize, body: &Group, out: &mut String) -> Option<()> {
+    if out.len() - start > ONE_LINE_WIDTH {
         return None;
     }
-    out.push_str(header);
     assoc_items(body, out)?;
     out.push_str("}\n");
     Some(())
 }
 
-/// `trait NAME { ... }` (`prefix`: visibility and `unsafe `).
-fn trait_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
+/// `trait NAME { ... }` (after the visibility and `unsafe `).
+fn trait_item(cur: &mut Cursor, vis: &str, unsafety: &str, out: &mut String) -> Option<()> {
     cur.keyword("trait")?;
-    let name = cur.ident()?;
+    let start = out.len();
+    out.push_str(vis);
+    out.push_str(unsafety);
+    out.push_str("trait ");
+    cur.ident_into(out)?;
     let body = cur.group(Delimiter::Brace)?;
-    block_item(&format!("{prefix}trait {name} {{"), body, out)
+    out.push_str(" {");
+    block_item(start, body, out)
 }
 
 /// The items of an `impl` or `trait` block, one level in; the block's `{` is already written.
@@ -758,7 +865,7 @@ fn assoc_items(body: &Group, out: &mut String) -> Option<()> {
             && matches!(cur.peek_at(1), Some(TokenTree::Ident(i)) if i == "fn")
         {
             cur.pos += 1;
-            fn_item(&mut cur, &format!("{vis}const "), out)?;
+            fn_item(&mut cur, vis, "const ", out)?;
         } else if cur.is_keyword("const") {
             // `const X: T = v;` or, in a trait, `const X: T;`.
             let rest = &cur.tokens[cur.pos..];
@@ -776,7 +883,7 @@ fn assoc_items(body: &Group, out: &mut String) -> Option<()> {
                 return None;
             }
         } else if cur.is_keyword("fn") {
-            fn_item(&mut cur, vis, out)?;
+            fn_item(&mut cur, vis, "", out)?;
         } else {
             return None;
         }
@@ -784,42 +891,45 @@ fn assoc_items(body: &Group, out: &mut String) -> Option<()> {
     Some(())
 }
 
-/// `fn name(params) -> R { body }` one level in (`prefix`: visibility, `const `).
-fn fn_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
+/// `fn name(params) -> R { body }` one level in (after the visibility and `constness`).
+fn fn_item(cur: &mut Cursor, vis: &str, constness: &str, out: &mut String) -> Option<()> {
     cur.keyword("fn")?;
-    let name = cur.ident()?;
+    // The signature on one line (no rule for rustfmt's broken signatures).
+    indent(out, INDENT);
+    let start = out.len();
+    out.push_str(vis);
+    out.push_str(constness);
+    out.push_str("fn ");
+    cur.ident_into(out)?;
     let params = cur.group(Delimiter::Parenthesis)?;
     let inner = tokens_of(params);
     let (parts, trailing) = split_commas(&inner);
     if trailing {
         return None;
     }
-    let mut texts = Vec::new();
-    for part in parts {
-        texts.push(fn_param(part)?);
+    out.push('(');
+    for (k, part) in parts.into_iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        fn_param(part, out)?;
     }
-    let ret = if cur.punct2('-', '>') {
-        let start = cur.pos;
+    out.push(')');
+    if cur.punct2('-', '>') {
+        let ret_start = cur.pos;
         while !matches!(cur.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace)
         {
             cur.peek()?;
             cur.pos += 1;
         }
-        format!(
-            " -> {}",
-            parse_type_all(&cur.tokens[start..cur.pos])?.flat()
-        )
-    } else {
-        String::new()
-    };
+        out.push_str(" -> ");
+        parse_type_all(&cur.tokens[ret_start..cur.pos], out)?;
+    }
     let body = cur.group(Delimiter::Brace)?;
-    // The signature on one line (no rule for rustfmt's broken signatures).
-    let sig = format!("{prefix}fn {name}({}){ret} {{", texts.join(", "));
-    if INDENT + sig.len() > ONE_LINE_WIDTH {
+    out.push_str(" {");
+    if INDENT + out.len() - start > ONE_LINE_WIDTH {
         return None;
     }
-    indent(out, INDENT);
-    out.push_str(&sig);
     out.push('\n');
     let at = 2 * INDENT;
     let stmts = tokens_of(body);
@@ -829,6 +939,7 @@ fn fn_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
     if rest.is_empty() {
         return None;
     }
+    let mut text = String::new();
     while !rest.is_empty() {
         let semi = rest
             .iter()
@@ -837,8 +948,10 @@ fn fn_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
             Some(k) => (&rest[..k], MAX_WIDTH - 1),
             None => (rest, MAX_WIDTH),
         };
-        let expr = parse_expr_all(expr_tokens)?;
-        let text = expr_rw(
+        text.clear();
+        let expr = parse_expr_all(expr_tokens, &mut text)?;
+        let line = expr_rw(
+            &text,
             &expr,
             Shape {
                 col: at,
@@ -846,11 +959,11 @@ fn fn_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
                 end,
             },
         )??;
-        if text == UNKNOWN_LINES {
+        if line == UNKNOWN_LINES {
             return None;
         }
         indent(out, at);
-        out.push_str(&text);
+        out.push_str(&line);
         if semi.is_some() {
             out.push(';');
         }
@@ -865,27 +978,33 @@ fn fn_item(cur: &mut Cursor, prefix: &str, out: &mut String) -> Option<()> {
     Some(())
 }
 
-fn fn_param(tokens: &[TokenTree]) -> Option<String> {
+/// A parameter of a `fn` item, written to `out`.
+fn fn_param(tokens: &[TokenTree], out: &mut String) -> Option<()> {
     let mut cur = Cursor::new(tokens);
     if cur.punct('&').is_some() {
         let mutable = cur.eat_keyword("mut");
         cur.keyword("self")?;
-        return cur
-            .done()
-            .then(|| format!("&{}self", if mutable { "mut " } else { "" }));
+        if !cur.done() {
+            return None;
+        }
+        out.push_str(if mutable { "&mut self" } else { "&self" });
+        return Some(());
     }
     if cur.eat_keyword("self") {
-        return cur.done().then(|| "self".to_string());
+        if !cur.done() {
+            return None;
+        }
+        out.push_str("self");
+        return Some(());
     }
-    let mutable = cur.eat_keyword("mut");
-    let name = cur.ident()?;
+    if cur.eat_keyword("mut") {
+        out.push_str("mut ");
+    }
+    cur.ident_into(out)?;
     cur.punct(':')?;
-    let ty = parse_type_all(&tokens[cur.pos..])?;
-    Some(format!(
-        "{}{name}: {}",
-        if mutable { "mut " } else { "" },
-        ty.flat()
-    ))
+    out.push_str(": ");
+    parse_type_all(&tokens[cur.pos..], out)?;
+    Some(())
 }
 
 /// The tokens up to (not including) the punctuation `ch` at this level.
@@ -917,20 +1036,28 @@ struct Shape {
 }
 
 /// A rewrite: `None` declines (no rule), `Some(None)` is rustfmt finding no layout at that
-/// position, `Some(Some(text))` its layout.
-type Rewrite = Option<Option<String>>;
+/// position, `Some(Some(text))` its layout (the one-line text of a type or an expression is
+/// borrowed from it).
+type Rewrite<'a> = Option<Option<Cow<'a, str>>>;
 
 /// A layout rustfmt makes on several lines (or none), with no rule here for which: enough
 /// when the other position wins anyway ([`assign_rhs`] with a right side that fits on the next
 /// line).
 const UNKNOWN_LINES: &str = "\n(several lines)";
 
-/// `lhs rhs` as rustfmt's `rewrite_assign_rhs` lays it out (`choose_rhs`, `prefer_next_line`):
-/// `lhs` starts at column `at` and is one line; `end` is the last column the text may use
-/// (the line's `;` or `,` comes after it).
-fn assign_rhs(lhs: &str, at: usize, end: usize, rhs: &dyn Fn(Shape) -> Rewrite) -> Option<String> {
+/// `lhs rhs` as rustfmt's `rewrite_assign_rhs` lays it out (`choose_rhs`, `prefer_next_line`),
+/// after the `lhs` columns of the left side, already written to `out`: `lhs` starts at column
+/// `at` and is one line; `end` is the last column the text may use (the line's `;` or `,`
+/// comes after it).
+fn assign_rhs<'r>(
+    lhs: usize,
+    at: usize,
+    end: usize,
+    rhs: &dyn Fn(Shape) -> Rewrite<'r>,
+    out: &mut String,
+) -> Option<()> {
     let same = Shape {
-        col: at + lhs.len() + 1,
+        col: at + lhs + 1,
         block: at,
         end,
     };
@@ -938,7 +1065,9 @@ fn assign_rhs(lhs: &str, at: usize, end: usize, rhs: &dyn Fn(Shape) -> Rewrite) 
     if let Some(orig) = &orig
         && !orig.contains('\n')
     {
-        return Some(format!("{lhs} {orig}"));
+        out.push(' ');
+        out.push_str(orig);
+        return Some(());
     }
     let next = Shape {
         col: at + INDENT,
@@ -946,30 +1075,40 @@ fn assign_rhs(lhs: &str, at: usize, end: usize, rhs: &dyn Fn(Shape) -> Rewrite) 
         end,
     };
     let new = rhs(next)?;
-    let indent = " ".repeat(at + INDENT);
-    let unknown = |t: &Option<String>| t.as_deref() == Some(UNKNOWN_LINES);
+    let unknown = |t: &Option<Cow<str>>| t.as_deref() == Some(UNKNOWN_LINES);
     if unknown(&new) || unknown(&orig) && new.as_ref().is_none_or(|n| n.contains('\n')) {
         return None;
     }
     match (orig, new) {
-        (Some(orig), Some(new)) if !prefer_next_line(&orig, &new) => Some(format!("{lhs} {orig}")),
-        (_, Some(new)) => Some(format!("{lhs}\n{indent}{new}")),
-        (Some(orig), None) => Some(format!("{lhs} {orig}")),
+        (Some(orig), Some(new)) if !prefer_next_line(&orig, &new) => {
+            out.push(' ');
+            out.push_str(&orig);
+        }
+        (_, Some(new)) => {
+            out.push('\n');
+            indent(out, at + INDENT);
+            out.push_str(&new);
+        }
+        (Some(orig), None) => {
+            out.push(' ');
+            out.push_str(&orig);
+        }
         // rustfmt keeps such an item as written: no rule.
-        (None, None) => None,
+        (None, None) => return None,
     }
+    Some(())
 }
 
 /// rustfmt's `prefer_next_line`: the right side goes to the next line when it is one line
 /// there, or takes fewer lines, or does not start by opening a bracket where the same-line
 /// layout does.
 fn prefer_next_line(orig: &str, new: &str) -> bool {
-    let first_ends = |s: &str, ch: char| s.lines().next().is_some_and(|l| l.ends_with(ch));
+    let lines = |s: &str| s.bytes().map(|b| usize::from(b == b'\n')).sum::<usize>();
+    // The last character of the first line.
+    let first_ends = |s: &str| s.lines().next().and_then(|l| l.chars().next_back());
     !new.contains('\n')
-        || orig.matches('\n').count() > new.matches('\n').count() + 1
-        || ['(', '{', '[']
-            .iter()
-            .any(|&c| first_ends(orig, c) && !first_ends(new, c))
+        || lines(orig) > lines(new) + 1
+        || matches!(first_ends(orig), Some(c @ ('(' | '{' | '[')) if first_ends(new) != Some(c))
 }
 
 fn fits(shape: Shape, text: &str) -> bool {
@@ -978,107 +1117,49 @@ fn fits(shape: Shape, text: &str) -> bool {
 
 // ---------------------------------------------------------------------------------------------
 // Types
+//
+// A type is parsed into its one-line text (written to a string) and a [`Ty`]: what rustfmt's
+// rules look at, with the places of its parts in that text (offsets from the type's start).
 
 #[derive(Debug)]
 enum Ty {
-    /// A path, each segment with its generic arguments.
-    Path(Vec<(String, Vec<Ty>)>),
-    Lifetime(String),
-    Ptr(&'static str, Box<Ty>),
-    Ref(Option<String>, bool, Box<Ty>),
-    Array(Box<Ty>, String),
-    Tuple(Vec<Ty>),
+    /// A path without generic arguments, or a pointer to one: rustfmt finds no layout for it
+    /// when it does not fit on one line (its rewrite only shortens the width).
+    Plain,
+    /// `Name<fn...>`: a path of one segment (`name` bytes) whose only generic argument is a
+    /// function type.
+    FnArg {
+        name: usize,
+        arg: Box<Ty>,
+    },
     BareFn(BareFn),
+    /// Any other type.
+    Other,
 }
 
+/// `unsafe extern "system" fn(params) -> R`.
 #[derive(Debug)]
 struct BareFn {
-    /// `unsafe extern "system" fn`.
-    prefix: String,
-    /// Each parameter (`name: T` or `T`) on one line (rustfmt lays out none over several).
-    params: Vec<String>,
-    ret: Option<Box<Ty>>,
+    /// The length of `unsafe extern "system" fn`.
+    prefix: usize,
+    /// Each parameter (`name: T` or `T`; rustfmt lays out none over several lines).
+    params: Vec<(usize, usize)>,
+    /// Where the return type starts (after ` -> `), and its shape.
+    ret: Option<(usize, Box<Ty>)>,
 }
 
-impl Ty {
-    fn flat(&self) -> String {
-        match self {
-            Ty::Path(segments) => {
-                let parts: Vec<String> = segments
-                    .iter()
-                    .map(|(name, args)| {
-                        if args.is_empty() {
-                            name.clone()
-                        } else {
-                            let args: Vec<String> = args.iter().map(Ty::flat).collect();
-                            format!("{name}<{}>", args.join(", "))
-                        }
-                    })
-                    .collect();
-                parts.join("::")
-            }
-            Ty::Lifetime(l) => l.clone(),
-            Ty::Ptr(m, t) => format!("*{m} {}", t.flat()),
-            Ty::Ref(l, m, t) => {
-                let mut s = String::from("&");
-                if let Some(l) = l {
-                    s.push_str(l);
-                    s.push(' ');
-                }
-                if *m {
-                    s.push_str("mut ");
-                }
-                s.push_str(&t.flat());
-                s
-            }
-            Ty::Array(t, n) => format!("[{}; {n}]", t.flat()),
-            Ty::Tuple(items) => {
-                let items: Vec<String> = items.iter().map(Ty::flat).collect();
-                format!("({})", items.join(", "))
-            }
-            Ty::BareFn(f) => {
-                let params = &f.params;
-                let ret = f.ret.as_ref().map(|r| format!(" -> {}", r.flat()));
-                format!(
-                    "{}({}){}",
-                    f.prefix,
-                    params.join(", "),
-                    ret.unwrap_or_default()
-                )
-            }
-        }
-    }
-
-    /// Whether rustfmt finds no layout for this type when it does not fit on one line (a path
-    /// without generic arguments, or a pointer to one): its rewrite only shortens the width.
-    fn is_plain(&self) -> bool {
-        match self {
-            Ty::Path(segments) => segments.iter().all(|(_, args)| args.is_empty()),
-            Ty::Ptr(_, t) | Ty::Ref(None, _, t) => t.is_plain(),
-            _ => false,
-        }
-    }
-}
-
-/// rustfmt's layout of a type in `shape`.
-fn ty_rw(ty: &Ty, shape: Shape) -> Rewrite {
-    if let Ty::BareFn(f) = ty {
-        return fn_type(f, shape);
-    }
-    let flat = ty.flat();
+/// rustfmt's layout of the type `ty` of one-line text `text` in `shape`.
+fn ty_rw<'t>(text: &'t str, ty: &Ty, shape: Shape) -> Rewrite<'t> {
     match ty {
-        Ty::Path(segments) if !fits(shape, &flat) => {
-            if let [(name, args)] = segments.as_slice()
-                && let [arg @ Ty::BareFn(_)] = args.as_slice()
-            {
-                return generic_type(name, arg, shape);
-            }
+        Ty::BareFn(f) => return fn_type(text, f, shape),
+        Ty::FnArg { name, arg } if !fits(shape, text) => {
+            return generic_type(&text[..*name], &text[name + 1..text.len() - 1], arg, shape);
         }
         _ => {}
     }
-    if fits(shape, &flat) {
-        Some(Some(flat))
-    } else if ty.is_plain() {
+    if fits(shape, text) {
+        Some(Some(Cow::Borrowed(text)))
+    } else if matches!(ty, Ty::Plain) {
         Some(None)
     } else {
         None
@@ -1088,13 +1169,14 @@ fn ty_rw(ty: &Ty, shape: Shape) -> Rewrite {
 /// `Name<fn...>` that does not fit on one line: rustfmt's angle-bracket list puts the argument
 /// on its own line, one level deeper, with a trailing comma (a function type is never
 /// "overflowed" into the brackets).
-fn generic_type(name: &str, arg: &Ty, shape: Shape) -> Rewrite {
+fn generic_type<'t>(name: &str, arg_text: &'t str, arg: &Ty, shape: Shape) -> Rewrite<'t> {
     // rustfmt checks the name against the width, not the `<` after it.
     if shape.col + name.len() > shape.end {
         return Some(None);
     }
     let inner = shape.block + INDENT;
     let item = ty_rw(
+        arg_text,
         arg,
         Shape {
             col: inner,
@@ -1108,25 +1190,32 @@ fn generic_type(name: &str, arg: &Ty, shape: Shape) -> Rewrite {
     if item == UNKNOWN_LINES {
         return Some(Some(item));
     }
-    let close = " ".repeat(shape.block);
-    Some(Some(format!(
-        "{name}<\n{}{item},\n{close}>",
-        " ".repeat(inner)
-    )))
+    let mut text = String::with_capacity(name.len() + item.len() + inner + shape.block + 5);
+    text.push_str(name);
+    text.push_str("<\n");
+    indent(&mut text, inner);
+    text.push_str(&item);
+    text.push_str(",\n");
+    indent(&mut text, shape.block);
+    text.push('>');
+    Some(Some(Cow::Owned(text)))
 }
 
-/// rustfmt's `format_function_type` for `prefix(params) -> R` in `shape`.
-fn fn_type(f: &BareFn, shape: Shape) -> Rewrite {
+/// rustfmt's `format_function_type` for `prefix(params) -> R` (one-line text `text`) in
+/// `shape`.
+fn fn_type<'t>(text: &'t str, f: &BareFn, shape: Shape) -> Rewrite<'t> {
+    let prefix = &text[..f.prefix];
     // rustfmt reserves ` -> ` after `fn` first, whether there is a return type or not.
-    let col = shape.col + f.prefix.len();
+    let col = shape.col + f.prefix;
     if col + 4 > shape.end {
         return Some(None);
     }
     // The return type, laid out after `fn` and ` -> ` on the first line, whatever the
-    // parameters become.
+    // parameters become (on one line: its one-line text, the end of `text`).
     let output = match &f.ret {
-        Some(ret) => {
+        Some((start, ret)) => {
             let r = ty_rw(
+                &text[*start..],
                 ret,
                 Shape {
                     col: col + 4,
@@ -1135,94 +1224,111 @@ fn fn_type(f: &BareFn, shape: Shape) -> Rewrite {
                 },
             )?;
             match r {
-                Some(r) if !r.contains('\n') => format!(" -> {r}"),
+                Some(r) if !r.contains('\n') => {
+                    debug_assert_eq!(r, &text[*start..]);
+                    &text[start - 4..]
+                }
                 Some(_) => return None,
                 None => return Some(None),
             }
         }
-        None => String::new(),
+        None => "",
     };
     let params = &f.params;
     let list_indent = shape.block + INDENT;
     // A parameter wider than its line: rustfmt's layout of it is not written here.
     if params
         .iter()
-        .any(|p| list_indent + p.len() + 1 >= MAX_WIDTH)
+        .any(|&(s, e)| list_indent + (e - s) + 1 >= MAX_WIDTH)
     {
         return None;
     }
     let total: usize =
-        params.iter().map(String::len).sum::<usize>() + 2 * params.len().saturating_sub(1);
+        params.iter().map(|&(s, e)| e - s).sum::<usize>() + 2 * params.len().saturating_sub(1);
     if col + 2 + total + output.len() <= shape.end {
-        return Some(Some(format!("{}({}){output}", f.prefix, params.join(", "))));
+        return Some(Some(Cow::Borrowed(text)));
     }
+    let mut out = String::with_capacity(
+        text.len() + (params.len() + 2) * (list_indent + 2) + shape.block + output.len(),
+    );
+    out.push_str(prefix);
     // No parameters: `()` stays on the line (an empty list is "horizontal") and `-> R` goes
     // on a line of its own, as below.
     if params.is_empty() {
-        let indent = " ".repeat(list_indent);
-        return Some(Some(format!(
-            "{}()\n{indent}{}",
-            f.prefix,
-            output.trim_start()
-        )));
+        out.push_str("()\n");
+        indent(&mut out, list_indent);
+        out.push_str(output.trim_start());
+        return Some(Some(Cow::Owned(out)));
     }
     // One parameter per line, trailing comma. rustfmt then compares the width of the last
     // line, `)` with its indentation, plus ` -> R` with the space the first line had after
     // `fn`: when wider, `-> R` goes on a line of its own, at the parameters' indentation.
-    let mut text = format!("{}(\n", f.prefix);
-    for p in params {
-        indent(&mut text, list_indent);
-        text.push_str(p);
-        text.push_str(",\n");
+    out.push_str("(\n");
+    for &(s, e) in params {
+        indent(&mut out, list_indent);
+        out.push_str(&text[s..e]);
+        out.push_str(",\n");
     }
-    indent(&mut text, shape.block);
-    text.push(')');
+    indent(&mut out, shape.block);
+    out.push(')');
     if output.is_empty() || shape.block + 1 + output.len() <= shape.end - col {
-        text.push_str(&output);
+        out.push_str(output);
     } else {
-        text.push('\n');
-        indent(&mut text, list_indent);
-        text.push_str(output.trim_start());
+        out.push('\n');
+        indent(&mut out, list_indent);
+        out.push_str(output.trim_start());
     }
-    Some(Some(text))
+    Some(Some(Cow::Owned(out)))
 }
 
-fn parse_type_all(tokens: &[TokenTree]) -> Option<Ty> {
+/// The type that `tokens` are, its one-line text written to `out`.
+fn parse_type_all(tokens: &[TokenTree], out: &mut String) -> Option<Ty> {
     let mut cur = Cursor::new(tokens);
-    let ty = parse_type(&mut cur)?;
+    let ty = parse_type(&mut cur, out)?;
     cur.done().then_some(ty)
 }
 
-fn parse_type(cur: &mut Cursor) -> Option<Ty> {
+/// The type at `cur`, its one-line text written to `out`.
+fn parse_type(cur: &mut Cursor, out: &mut String) -> Option<Ty> {
     match cur.peek()? {
         TokenTree::Punct(p) if p.as_char() == '*' => {
             cur.pos += 1;
             let m = if cur.eat_keyword("mut") {
-                "mut"
+                "*mut "
             } else {
                 cur.keyword("const")?;
-                "const"
+                "*const "
             };
-            Some(Ty::Ptr(m, Box::new(parse_type(cur)?)))
+            out.push_str(m);
+            Some(plain_if(parse_type(cur, out)?))
         }
         TokenTree::Punct(p) if p.as_char() == '&' => {
             cur.pos += 1;
-            let lifetime = lifetime(cur);
-            let m = cur.eat_keyword("mut");
-            Some(Ty::Ref(lifetime, m, Box::new(parse_type(cur)?)))
+            out.push('&');
+            let lifetime = lifetime(cur, out);
+            if lifetime {
+                out.push(' ');
+            }
+            if cur.eat_keyword("mut") {
+                out.push_str("mut ");
+            }
+            let ty = parse_type(cur, out)?;
+            Some(if lifetime { Ty::Other } else { plain_if(ty) })
         }
-        TokenTree::Punct(p) if p.as_char() == '\'' => Some(Ty::Lifetime(lifetime(cur)?)),
+        TokenTree::Punct(p) if p.as_char() == '\'' => lifetime(cur, out).then_some(Ty::Other),
         TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket => {
             cur.pos += 1;
             let inner = tokens_of(g);
             let semi = inner
                 .iter()
                 .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';'))?;
-            let ty = parse_type_all(&inner[..semi])?;
+            out.push('[');
+            parse_type_all(&inner[..semi], out)?;
             let [TokenTree::Literal(len)] = &inner[semi + 1..] else {
                 return None;
             };
-            Some(Ty::Array(Box::new(ty), len.to_string()))
+            let _ = write!(out, "; {len}]");
+            Some(Ty::Other)
         }
         TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => {
             cur.pos += 1;
@@ -1231,59 +1337,92 @@ fn parse_type(cur: &mut Cursor) -> Option<Ty> {
             if trailing {
                 return None;
             }
-            let items = parts
-                .into_iter()
-                .map(parse_type_all)
-                .collect::<Option<Vec<Ty>>>()?;
-            Some(Ty::Tuple(items))
+            out.push('(');
+            for (k, part) in parts.into_iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                parse_type_all(part, out)?;
+            }
+            out.push(')');
+            Some(Ty::Other)
         }
-        TokenTree::Ident(i) if i == "unsafe" || i == "extern" || i == "fn" => bare_fn(cur),
         TokenTree::Ident(_) => {
-            let mut segments = Vec::new();
-            loop {
-                let name = match cur.peek()? {
-                    TokenTree::Ident(i) if i == "Self" || i == "self" || i == "crate" => {
-                        cur.pos += 1;
-                        i.to_string()
+            let start = out.len();
+            // The first segment (`Self`, `self` and `crate` are identifiers there), or a
+            // function type.
+            if cur.ident_into(out).is_none() {
+                return match cur.peek() {
+                    Some(TokenTree::Ident(i)) if i == "unsafe" || i == "extern" || i == "fn" => {
+                        bare_fn(cur, out)
                     }
-                    _ => cur.ident()?,
+                    _ => None,
                 };
-                let mut args = Vec::new();
+            }
+            let mut segments = 0;
+            // The arguments of the last segment, and whether some segment has any.
+            let mut args = Vec::new();
+            let mut any_args = false;
+            loop {
+                let name = out.len() - start;
+                args.clear();
                 if cur.is_punct('<') {
                     cur.pos += 1;
+                    out.push('<');
                     loop {
-                        args.push(parse_type(cur)?);
+                        args.push(parse_type(cur, out)?);
                         if cur.punct(',').is_none() {
                             break;
                         }
+                        out.push_str(", ");
                     }
                     cur.punct('>')?;
+                    out.push('>');
+                    any_args = true;
                 }
-                segments.push((name, args));
+                segments += 1;
                 if !cur.punct2(':', ':') {
+                    if segments == 1 && args.len() == 1 && matches!(args[0], Ty::BareFn(_)) {
+                        let arg = Box::new(args.pop()?);
+                        return Some(Ty::FnArg { name, arg });
+                    }
                     break;
                 }
+                out.push_str("::");
+                cur.ident_into(out)?;
             }
-            Some(Ty::Path(segments))
+            Some(if any_args { Ty::Other } else { Ty::Plain })
         }
         _ => None,
     }
 }
 
-fn lifetime(cur: &mut Cursor) -> Option<String> {
+/// A pointer's or reference's shape: plain when what it points to is.
+fn plain_if(ty: Ty) -> Ty {
+    if matches!(ty, Ty::Plain) {
+        Ty::Plain
+    } else {
+        Ty::Other
+    }
+}
+
+/// A lifetime (`'a`) at `cur`, written to `out`, if one is there.
+fn lifetime(cur: &mut Cursor, out: &mut String) -> bool {
     match (cur.peek(), cur.peek_at(1)) {
         (Some(TokenTree::Punct(p)), Some(TokenTree::Ident(i))) if p.as_char() == '\'' => {
             cur.pos += 2;
-            Some(format!("'{i}"))
+            let _ = write!(out, "'{i}");
+            true
         }
-        _ => None,
+        _ => false,
     }
 }
 
-fn bare_fn(cur: &mut Cursor) -> Option<Ty> {
-    let mut prefix = String::new();
+/// A function type at `cur`, its one-line text written to `out`.
+fn bare_fn(cur: &mut Cursor, out: &mut String) -> Option<Ty> {
+    let start = out.len();
     if cur.eat_keyword("unsafe") {
-        prefix.push_str("unsafe ");
+        out.push_str("unsafe ");
     }
     if cur.eat_keyword("extern") {
         // `extern fn` without an ABI: rustfmt writes `extern "C"` (`force_explicit_abi`); no
@@ -1291,43 +1430,49 @@ fn bare_fn(cur: &mut Cursor) -> Option<Ty> {
         let Some(TokenTree::Literal(abi)) = cur.peek() else {
             return None;
         };
-        prefix.push_str("extern ");
-        prefix.push_str(&abi.to_string());
-        prefix.push(' ');
+        let _ = write!(out, "extern {abi} ");
         cur.pos += 1;
     }
     cur.keyword("fn")?;
-    prefix.push_str("fn");
+    out.push_str("fn");
+    let prefix = out.len() - start;
     let group = cur.group(Delimiter::Parenthesis)?;
     let inner = tokens_of(group);
     let (parts, trailing) = split_commas(&inner);
     if trailing {
         return None;
     }
+    out.push('(');
     let mut params = Vec::new();
-    for part in parts {
+    for (k, part) in parts.into_iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        let param = out.len() - start;
         // `name: T` or `T` (no rule for variadics `...`).
         let named = matches!(part, [TokenTree::Ident(_), TokenTree::Punct(p), ..] if p.as_char() == ':' && p.spacing() == Spacing::Alone);
         if named {
             let mut c = Cursor::new(part);
-            let name = match c.peek()? {
+            match c.peek()? {
                 TokenTree::Ident(i) if i == "_" => {
                     c.pos += 1;
-                    "_".to_string()
+                    out.push('_');
                 }
-                _ => c.ident()?,
-            };
+                _ => c.ident_into(out)?,
+            }
             c.punct(':')?;
-            params.push(format!(
-                "{name}: {}",
-                parse_type_all(&part[c.pos..])?.flat()
-            ));
+            out.push_str(": ");
+            parse_type_all(&part[c.pos..], out)?;
         } else {
-            params.push(parse_type_all(part)?.flat());
+            parse_type_all(part, out)?;
         }
+        params.push((param, out.len() - start));
     }
+    out.push(')');
     let ret = if cur.punct2('-', '>') {
-        Some(Box::new(parse_type(cur)?))
+        out.push_str(" -> ");
+        let ret_start = out.len() - start;
+        Some((ret_start, Box::new(parse_type(cur, out)?)))
     } else {
         None
     };
@@ -1340,16 +1485,20 @@ fn bare_fn(cur: &mut Cursor) -> Option<Ty> {
 
 // ---------------------------------------------------------------------------------------------
 // Expressions
+//
+// Like types, an expression is parsed into its one-line text and an [`Expr`] with the places
+// of its parts in that text.
 
 #[derive(Debug)]
 enum Expr {
     /// Text that has no line break rule here (literals, paths, operators, casts, fields).
-    Flat(String, FlatKind),
-    /// `callee(args)`; `bang` for a macro call.
+    Flat(FlatKind),
+    /// `callee(args)` (`callee` bytes; `bang` for a macro call), with each argument's place
+    /// and shape.
     Call {
-        callee: String,
+        callee: usize,
         bang: bool,
-        args: Vec<Expr>,
+        args: Vec<(usize, usize, Expr)>,
     },
     /// `unsafe { expr }`.
     Unsafe(Box<Expr>),
@@ -1363,22 +1512,11 @@ enum FlatKind {
     Other,
 }
 
-impl Expr {
-    fn flat(&self) -> String {
-        match self {
-            Expr::Flat(text, _) => text.clone(),
-            Expr::Call { callee, bang, args } => {
-                let args: Vec<String> = args.iter().map(Expr::flat).collect();
-                format!(
-                    "{callee}{}({})",
-                    if *bang { "!" } else { "" },
-                    args.join(", ")
-                )
-            }
-            Expr::Unsafe(e) => format!("unsafe {{ {} }}", e.flat()),
-        }
-    }
+/// `unsafe { ` and ` }` around an expression in its one-line text.
+const UNSAFE_OPEN: &str = "unsafe { ";
+const UNSAFE_CLOSE: &str = " }";
 
+impl Expr {
     /// Whether every call in it takes at most `fn_call_width` for its arguments, as its
     /// one-line layout needs.
     fn calls_fit(&self) -> bool {
@@ -1387,47 +1525,55 @@ impl Expr {
             // rustfmt's overflow lists: one argument stays on the line whenever it fits.
             Expr::Call { args, .. } => {
                 (args.len() == 1 || args_width(args) <= FN_CALL_WIDTH)
-                    && args.iter().all(Expr::calls_fit)
+                    && args.iter().all(|(_, _, a)| a.calls_fit())
             }
             Expr::Unsafe(e) => e.calls_fit(),
         }
     }
 }
 
-fn args_width(args: &[Expr]) -> usize {
-    args.iter().map(|a| a.flat().len()).sum::<usize>() + 2 * args.len().saturating_sub(1)
+fn args_width(args: &[(usize, usize, Expr)]) -> usize {
+    args.iter().map(|&(s, e, _)| e - s).sum::<usize>() + 2 * args.len().saturating_sub(1)
 }
 
-/// rustfmt's layout of an expression in `shape`.
-fn expr_rw(expr: &Expr, shape: Shape) -> Rewrite {
-    let flat = expr.flat();
-    if fits(shape, &flat) && expr.calls_fit() {
-        return Some(Some(flat));
+/// rustfmt's layout of the expression `expr` of one-line text `text` in `shape`.
+fn expr_rw<'t>(text: &'t str, expr: &Expr, shape: Shape) -> Rewrite<'t> {
+    if fits(shape, text) && expr.calls_fit() {
+        return Some(Some(Cow::Borrowed(text)));
     }
     match expr {
-        Expr::Call { callee, bang, args } => call(callee, *bang, args, shape),
-        Expr::Unsafe(inner) => block_expr(inner, shape),
+        Expr::Call { callee, bang, args } => call(text, *callee, *bang, args, shape),
+        Expr::Unsafe(inner) => block_expr(
+            &text[UNSAFE_OPEN.len()..text.len() - UNSAFE_CLOSE.len()],
+            inner,
+            shape,
+        ),
         // A literal or other text wider than its line: rustfmt keeps it (style edition 2024
         // string literals), gives up, or breaks an operator chain; which one is not written
         // here, and matters only when the text does not fit on the next line either.
-        Expr::Flat(..) => Some(Some(UNKNOWN_LINES.to_string())),
+        Expr::Flat(..) => Some(Some(Cow::Borrowed(UNKNOWN_LINES))),
     }
 }
 
 /// A call that is not on one line: rustfmt puts one argument per line, one level deeper than
 /// the line the call is on, with a trailing comma unless it is a macro whose tokens have none.
-fn call(callee: &str, bang: bool, args: &[Expr], shape: Shape) -> Rewrite {
-    let open = format!("{callee}{}(", if bang { "!" } else { "" });
+fn call<'t>(
+    text: &str,
+    callee: usize,
+    bang: bool,
+    args: &[(usize, usize, Expr)],
+    shape: Shape,
+) -> Rewrite<'t> {
     if args.is_empty() {
         return None;
     }
     // rustfmt rewrites the callee in the shape first: no layout when it does not fit.
-    if shape.col + callee.len() + usize::from(bang) > shape.end {
+    if shape.col + callee + usize::from(bang) > shape.end {
         return Some(None);
     }
     // rustfmt first tries to overflow a last argument that is a block, or the only argument
     // when it is a call, into the parentheses: no rule here.
-    if let Some(last) = args.last()
+    if let Some((_, _, last)) = args.last()
         && (matches!(last, Expr::Unsafe(_)) || matches!(last, Expr::Call { .. }) && args.len() == 1)
     {
         return None;
@@ -1460,38 +1606,43 @@ fn call(callee: &str, bang: bool, args: &[Expr], shape: Shape) -> Rewrite {
         "debug_assert_eq",
         "debug_assert_ne",
     ];
-    let last_segment = callee.rsplit("::").next().unwrap_or(callee);
+    let callee_text = &text[..callee];
+    let last_segment = callee_text.rsplit("::").next().unwrap_or(callee_text);
     if bang
         && SPECIAL.contains(&last_segment)
         && args
             .iter()
-            .all(|a| matches!(a, Expr::Flat(_, FlatKind::Simple)))
+            .all(|(_, _, a)| matches!(a, Expr::Flat(FlatKind::Simple)))
     {
         return None;
     }
     let inner = shape.block + INDENT;
-    let mut text = format!("{open}\n");
-    for (k, arg) in args.iter().enumerate() {
-        let line = arg.flat();
+    // `callee(` or `callee!(`.
+    let mut out = String::with_capacity(text.len() + (args.len() + 1) * (inner + 2));
+    out.push_str(&text[..callee + usize::from(bang) + 1]);
+    out.push('\n');
+    for (k, (s, e, arg)) in args.iter().enumerate() {
+        let line = &text[*s..*e];
         if inner + line.len() + 1 > MAX_WIDTH || !arg.calls_fit() {
             return None;
         }
-        indent(&mut text, inner);
-        text.push_str(&line);
+        indent(&mut out, inner);
+        out.push_str(line);
         if k + 1 < args.len() || !bang {
-            text.push(',');
+            out.push(',');
         }
-        text.push('\n');
+        out.push('\n');
     }
-    indent(&mut text, shape.block);
-    text.push(')');
-    Some(Some(text))
+    indent(&mut out, shape.block);
+    out.push(')');
+    Some(Some(Cow::Owned(out)))
 }
 
 /// `unsafe { expr }` that is not on one line: the expression on a line of its own.
-fn block_expr(inner: &Expr, shape: Shape) -> Rewrite {
+fn block_expr<'t>(text: &str, inner: &Expr, shape: Shape) -> Rewrite<'t> {
     let at = shape.block + INDENT;
-    let text = expr_rw(
+    let line = expr_rw(
+        text,
         inner,
         Shape {
             col: at,
@@ -1499,17 +1650,21 @@ fn block_expr(inner: &Expr, shape: Shape) -> Rewrite {
             end: MAX_WIDTH,
         },
     )??;
-    if text.contains('\n') {
+    if line.contains('\n') {
         return None;
     }
-    Some(Some(format!(
-        "unsafe {{\n{}{text}\n{}}}",
-        " ".repeat(at),
-        " ".repeat(shape.block)
-    )))
+    let mut out = String::with_capacity(line.len() + at + shape.block + 12);
+    out.push_str("unsafe {\n");
+    indent(&mut out, at);
+    out.push_str(&line);
+    out.push('\n');
+    indent(&mut out, shape.block);
+    out.push('}');
+    Some(Some(Cow::Owned(out)))
 }
 
-fn parse_expr_all(tokens: &[TokenTree]) -> Option<Expr> {
+/// The expression that `tokens` are, its one-line text written to `out`.
+fn parse_expr_all(tokens: &[TokenTree], out: &mut String) -> Option<Expr> {
     if tokens.is_empty() {
         return None;
     }
@@ -1518,8 +1673,12 @@ fn parse_expr_all(tokens: &[TokenTree]) -> Option<Expr> {
         && u == "unsafe"
         && g.delimiter() == Delimiter::Brace
     {
-        return Some(Expr::Unsafe(Box::new(parse_expr_all(&tokens_of(g))?)));
+        out.push_str(UNSAFE_OPEN);
+        let inner = parse_expr_all(&tokens_of(g), out)?;
+        out.push_str(UNSAFE_CLOSE);
+        return Some(Expr::Unsafe(Box::new(inner)));
     }
+    let start = out.len();
     // `path(args)` / `path!(args)`
     if let Some(TokenTree::Group(g)) = tokens.last()
         && g.delimiter() == Delimiter::Parenthesis
@@ -1530,94 +1689,104 @@ fn parse_expr_all(tokens: &[TokenTree]) -> Option<Expr> {
             Some(TokenTree::Punct(p)) if p.as_char() == '!' => (&head[..head.len() - 1], true),
             _ => (head, false),
         };
-        if let Some(callee) = expr_path(path_tokens) {
+        if expr_path(path_tokens, out).is_some() {
+            let callee = out.len() - start;
+            out.push_str(if bang { "!(" } else { "(" });
             let inner = tokens_of(g);
             let (parts, trailing) = split_commas(&inner);
             if trailing {
                 return None;
             }
-            let args = parts
-                .into_iter()
-                .map(parse_expr_all)
-                .collect::<Option<Vec<Expr>>>()?;
+            let mut args = Vec::new();
+            for (k, part) in parts.into_iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                let arg = out.len();
+                let expr = parse_expr_all(part, out)?;
+                args.push((arg - start, out.len() - start, expr));
+            }
+            out.push(')');
             return Some(Expr::Call { callee, bang, args });
         }
     }
-    let simple = matches!(tokens, [TokenTree::Literal(_)]) || expr_path(tokens).is_some();
-    let text = flat_expr(tokens)?;
-    Some(Expr::Flat(
-        text,
-        if simple {
-            FlatKind::Simple
-        } else {
-            FlatKind::Other
-        },
-    ))
-}
-
-/// `a::b::c` as text, for the tokens of a path and nothing else.
-fn expr_path(tokens: &[TokenTree]) -> Option<String> {
-    let mut cur = Cursor::new(tokens);
-    let mut text = match cur.peek()? {
-        TokenTree::Ident(i) if i == "Self" || i == "self" || i == "crate" => {
-            cur.pos += 1;
-            i.to_string()
-        }
-        _ => cur.ident()?,
-    };
-    while cur.punct2(':', ':') {
-        text.push_str("::");
-        match cur.peek()? {
-            TokenTree::Ident(i) if i == "Self" => {
-                cur.pos += 1;
-                text.push_str("Self");
-            }
-            _ => text.push_str(&cur.ident()?),
-        }
+    // A literal or a path is written the same by `flat_expr`.
+    if let [TokenTree::Literal(l)] = tokens {
+        let _ = write!(out, "{l}");
+        return Some(Expr::Flat(FlatKind::Simple));
     }
-    cur.done().then_some(text)
+    if expr_path(tokens, out).is_some() {
+        return Some(Expr::Flat(FlatKind::Simple));
+    }
+    flat_expr(tokens, out)?;
+    Some(Expr::Flat(FlatKind::Other))
 }
 
-/// An operator starting at `cur` (joined punctuation: `==`, `|=`), if one is there.
-fn operator(cur: &mut Cursor) -> Option<String> {
+/// `a::b::c`, written to `out`, for the tokens of a path and nothing else (nothing written
+/// for other tokens).
+fn expr_path(tokens: &[TokenTree], out: &mut String) -> Option<()> {
+    let start = out.len();
+    let path = expr_path_tokens(tokens, out);
+    if path.is_none() {
+        out.truncate(start);
+    }
+    path
+}
+
+fn expr_path_tokens(tokens: &[TokenTree], out: &mut String) -> Option<()> {
+    // `Self`, `self` and `crate` are identifiers for [`Cursor::ident`].
+    let mut cur = Cursor::new(tokens);
+    cur.ident_into(out)?;
+    while cur.punct2(':', ':') {
+        out.push_str("::");
+        cur.ident_into(out)?;
+    }
+    cur.done().then_some(())
+}
+
+/// An operator starting at `cur` (joined punctuation: `==`, `|=`), if one is there, written
+/// to `out` with a space on each side.
+fn operator(cur: &mut Cursor, out: &mut String) -> Option<()> {
     const BINARY: &[&str] = &[
         "==", "!=", "&&", "||", "|=", "&=", "^=", "+=", "-=", "&", "|", "^", "+", "-", "*", "/",
         "%", "=",
     ];
-    let mut text = String::new();
+    out.push(' ');
+    let start = out.len();
     let mut k = 0;
     while let Some(TokenTree::Punct(p)) = cur.peek_at(k) {
-        text.push(p.as_char());
+        out.push(p.as_char());
         k += 1;
         if p.spacing() == Spacing::Alone {
             break;
         }
     }
-    if BINARY.contains(&text.as_str()) {
+    if BINARY.contains(&&out[start..]) {
         cur.pos += k;
-        Some(text)
+        out.push(' ');
+        Some(())
     } else {
         None
     }
 }
 
 /// The one-line text of an expression of operands (literals, paths, calls, parenthesised
-/// expressions, `.field`) joined by binary operators and `as` casts, with prefix `& * - !`.
-fn flat_expr(tokens: &[TokenTree]) -> Option<String> {
+/// expressions, `.field`) joined by binary operators and `as` casts, with prefix `& * - !`,
+/// written to `out`.
+fn flat_expr(tokens: &[TokenTree], out: &mut String) -> Option<()> {
     let mut cur = Cursor::new(tokens);
-    let mut text = String::new();
     loop {
         // Operand: prefix operators, then a literal, a path (maybe called) or a group.
         while let Some(TokenTree::Punct(p)) = cur.peek() {
             if !matches!(p.as_char(), '&' | '*' | '-' | '!') {
                 return None;
             }
-            text.push(p.as_char());
+            out.push(p.as_char());
             cur.pos += 1;
         }
         match cur.peek()? {
             TokenTree::Literal(l) => {
-                text.push_str(&l.to_string());
+                let _ = write!(out, "{l}");
                 cur.pos += 1;
             }
             TokenTree::Ident(_) => {
@@ -1627,17 +1796,17 @@ fn flat_expr(tokens: &[TokenTree]) -> Option<String> {
                     cur.peek()?;
                     cur.pos += 1;
                 }
-                text.push_str(&expr_path(&cur.tokens[start..cur.pos])?);
+                expr_path(&cur.tokens[start..cur.pos], out)?;
                 if let Some(TokenTree::Group(g)) = cur.peek()
                     && g.delimiter() == Delimiter::Parenthesis
                 {
                     cur.pos += 1;
-                    text.push_str(&paren_list(g)?);
+                    paren_list(g, out)?;
                 }
             }
             TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => {
                 cur.pos += 1;
-                text.push_str(&paren_list(g)?);
+                paren_list(g, out)?;
             }
             _ => return None,
         }
@@ -1645,9 +1814,8 @@ fn flat_expr(tokens: &[TokenTree]) -> Option<String> {
         while cur.is_punct('.') {
             cur.pos += 1;
             match cur.peek()? {
-                TokenTree::Ident(_) | TokenTree::Literal(_) => {
-                    text.push('.');
-                    text.push_str(&cur.peek()?.to_string());
+                token @ (TokenTree::Ident(_) | TokenTree::Literal(_)) => {
+                    let _ = write!(out, ".{token}");
                     cur.pos += 1;
                 }
                 _ => return None,
@@ -1655,36 +1823,36 @@ fn flat_expr(tokens: &[TokenTree]) -> Option<String> {
         }
         while cur.eat_keyword("as") {
             let start = cur.pos;
+            out.push_str(" as ");
             // The type runs to the next `as`, operator or the end.
-            let ty = parse_type(&mut cur)?;
+            parse_type(&mut cur, out)?;
             if cur.pos == start {
                 return None;
             }
-            text.push_str(" as ");
-            text.push_str(&ty.flat());
         }
         if cur.done() {
-            return Some(text);
+            return Some(());
         }
-        let op = operator(&mut cur)?;
-        text.push(' ');
-        text.push_str(&op);
-        text.push(' ');
+        operator(&mut cur, out)?;
     }
 }
 
-/// `(a, b)` of flat expressions.
-fn paren_list(group: &Group) -> Option<String> {
+/// `(a, b)` of flat expressions, written to `out`.
+fn paren_list(group: &Group, out: &mut String) -> Option<()> {
     let inner = tokens_of(group);
     let (parts, trailing) = split_commas(&inner);
     if trailing {
         return None;
     }
-    let parts = parts
-        .into_iter()
-        .map(|p| parse_expr_all(p).map(|e| e.flat()))
-        .collect::<Option<Vec<String>>>()?;
-    Some(format!("({})", parts.join(", ")))
+    out.push('(');
+    for (k, part) in parts.into_iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        parse_expr_all(part, out)?;
+    }
+    out.push(')');
+    Some(())
 }
 
 #[cfg(test)]
