@@ -44,12 +44,13 @@ fn best_in(dirs: &[PathBuf]) -> Option<PathBuf> {
         // read_dir order is the file system's; sort so ties resolve the same way everywhere.
         names.sort();
         for name in names {
-            let path = dir.join(&name);
-            if !is_loadable(&path) {
+            let version = parse_version(&name);
+            // Only a file that would win is opened to check it (most would not).
+            if best.as_ref().is_some_and(|(v, _)| version <= *v) {
                 continue;
             }
-            let version = parse_version(&name);
-            if best.as_ref().is_none_or(|(v, _)| version > *v) {
+            let path = dir.join(&name);
+            if is_loadable(&path) {
                 best = Some((version, path));
             }
         }

@@ -1,6 +1,11 @@
-//! Stages 3–4 on two threads: the classes are emitted, their names checked and their text laid
-//! out by two threads, the first taking classes from the front of the header, the second from
-//! the back, until they meet; the first thread also does everything else.
+//! The stages on two threads, when there are two cores.
+//!
+//! [`analyze`]: the second thread reads the wrap table while libclang loads and parses, then
+//! checks the model while the first lays out the vtables and plans the wrappers.
+//!
+//! [`bindings_file`]: the classes are emitted, their names checked and their text laid out by
+//! two threads, the first taking classes from the front of the header, the second from the
+//! back, until they meet; the first thread also does everything else.
 //!
 //! After the AST walk, most of a run is building token trees and laying them out as text, item
 //! by item, and the classes are most of the items. Taking classes from both ends shares them
@@ -29,9 +34,9 @@ use crate::emit::{BindingsEmitter, ClassEmitter, Learned};
 use crate::layout::VtableLayout;
 use crate::model::{Api, Target};
 use crate::validate::{self, ItemNames};
-use crate::wrap::WrapPlan;
+use crate::wrap::{self, WrapPlan};
 use crate::write::{self, GeneratedFile, PrintedUnit};
-use crate::{release, timing};
+use crate::{layout, release, timing};
 
 /// Where the two threads meet in the list of classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,10 +48,88 @@ pub enum Meet {
     At(usize),
 }
 
-/// Whether two threads are worth starting: two cores, and classes to share.
+/// Whether this machine has two cores (or more) for the two threads.
+pub fn two_cores() -> bool {
+    thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+}
+
+/// Whether [`bindings_file`] is worth its second thread: classes to share.
 pub fn worth_it(api: &Api) -> bool {
-    let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    cores >= 2 && api.classes.len() >= 2
+    api.classes.len() >= 2
+}
+
+/// What [`analyze`] gives: the model, its layouts, and the wrap plan with its warnings.
+pub type Analysis = (Api, Vec<VtableLayout>, (WrapPlan, Vec<String>));
+
+/// Stages 1–2 and the wrap plan, as on one thread (`parse`, then the model checks, the
+/// layouts, their checks and the wrap plan; the first error found in that order), on two
+/// threads:
+///
+/// - the wrap table does not depend on the header: the second thread reads it while `parse`
+///   loads libclang and parses;
+/// - the model checks run on the second thread beside the layouts and the wrap plan, which
+///   need no checked model (they only report what they cannot lay out or match). The layout
+///   checks, which do (they make Rust identifiers of the names), wait for the model checks.
+pub fn analyze(parse: impl FnOnce() -> Result<Api, Error>) -> Result<Analysis, Error> {
+    let (api, table) = thread::scope(|scope| {
+        let table = spawn(scope, "table-2", || {
+            timing::stage("thread 2: wrap table", wrap::read_bundled_table)
+        });
+        // On an error, the scope waits for the table before returning.
+        let api = parse()?;
+        Ok::<_, Error>((api, join(table)))
+    })?;
+    let (layouts, wraps) = thread::scope(|scope| {
+        let api = &api;
+        let model_checks = spawn(scope, "validate-2", move || {
+            timing::stage("thread 2: validate", || validate::model(api))
+        });
+        let planned = timing::stage("layout", || layout::layout_api(api)).map(|layouts| {
+            let wraps = table.and_then(|table| {
+                timing::stage("wrap plan", || wrap::plan_with_bundled(&layouts, &table))
+            });
+            (layouts, wraps)
+        });
+        timing::stage("wait for thread 2", || join(model_checks))?;
+        let (layouts, wraps) = planned?;
+        timing::stage("validate", || validate::layouts(api, &layouts))?;
+        Ok::<_, Error>((layouts, wraps?))
+    })?;
+    Ok((api, layouts, wraps))
+}
+
+/// Work started on a second thread, or kept for the caller when no thread could be started.
+enum Task<'scope, T, F> {
+    Thread(thread::ScopedJoinHandle<'scope, T>),
+    Here(F),
+}
+
+/// Starts `work` on a thread named `name`. Its stack is the main thread's size: the printer
+/// recurses into nested token groups.
+fn spawn<'scope, T, F>(
+    scope: &'scope thread::Scope<'scope, '_>,
+    name: &str,
+    work: F,
+) -> Task<'scope, T, F>
+where
+    T: Send + 'scope,
+    F: FnOnce() -> T + Send + Clone + 'scope,
+{
+    let thread = thread::Builder::new().name(name.into()).stack_size(8 << 20);
+    match thread.spawn_scoped(scope, work.clone()) {
+        Ok(handle) => Task::Thread(handle),
+        Err(_) => Task::Here(work),
+    }
+}
+
+/// The result of `task`: waits for its thread (passing on a panic), or does the work here.
+fn join<T, F: FnOnce() -> T>(task: Task<'_, T, F>) -> T {
+    match task {
+        Task::Thread(handle) => handle
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        Task::Here(work) => work(),
+    }
 }
 
 /// The bindings file, formatted, with the classes shared between two threads.
@@ -61,8 +144,8 @@ pub fn bindings_file(
 ) -> Result<GeneratedFile, Error> {
     let ends = Ends::new(api.classes.len(), meet);
     let ends = &ends;
-    // The second thread's work; a closure of shared references, so it can also run here if
-    // no thread can be started.
+    // The second thread's work; a closure of shared references, so it can be cloned and also
+    // run here if no thread can be started.
     let second_half = move || {
         let mut emitter = ClassEmitter::new(api, wraps);
         let mut done = Vec::new();
@@ -81,12 +164,7 @@ pub fn bindings_file(
         }
     };
     thread::scope(|scope| {
-        // The main thread's stack size: the printer recurses into nested token groups.
-        let second = thread::Builder::new()
-            .name("emit-2".into())
-            .stack_size(8 << 20)
-            .spawn_scoped(scope, second_half)
-            .ok();
+        let second = spawn(scope, "emit-2", second_half);
 
         let mut bindings = timing::stage("emit", || BindingsEmitter::new(api, wraps));
         let mut classes = Vec::new();
@@ -94,11 +172,7 @@ pub fn bindings_file(
             let item = timing::stage("emit", || bindings.class(&api.classes[k], &layouts[k]));
             classes.push(check_and_print(api, item, FIRST_STAGES));
         }
-        let second = match second {
-            Some(thread) => timing::stage("wait for thread 2", || thread.join())
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            None => second_half(),
-        };
+        let second = timing::stage("wait for thread 2", || join(second));
         bindings.absorb(second.learned);
         classes.extend(second.classes);
 

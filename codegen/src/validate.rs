@@ -673,33 +673,42 @@ pub fn is_identifier_text(name: &str) -> bool {
 /// Post-layout check: the vtable struct's field names (the emitter's overload suffixes, keyword
 /// escapes) must be unique, or the generated struct would declare a field twice.
 pub fn layouts(api: &Api, layouts: &[crate::layout::VtableLayout]) -> Result<(), Error> {
-    use crate::layout::SlotEntry;
+    use crate::layout::{Slot, SlotEntry};
     let mut errors = Vec::new();
     let classes: HashMap<&str, &Class> = api.classes.iter().map(|c| (c.name.as_str(), c)).collect();
     for layout in layouts {
         let Some(class) = classes.get(layout.class.as_str()) else {
             continue;
         };
-        let mut seen: HashMap<String, String> = HashMap::new();
-        if class.base.is_some() {
-            seen.insert("base__".into(), "the base vtable".into());
-        }
-        let names = crate::emit::field_names(layout);
-        for (slot, field) in layout.own_slots().iter().zip(names) {
-            let rust = crate::emit::rust_ident(&field).to_string();
-            let rust = rust.strip_prefix("r#").unwrap_or(&rust).to_string();
-            let (what, loc) = match &slot.entry {
+        // What a slot is, with where it is declared; written only for a message.
+        fn what<'a>(slot: &'a Slot, class: &'a Class) -> (String, &'a SourceLoc) {
+            match &slot.entry {
                 SlotEntry::Method(m) => {
                     (format!("method `{}{}`", m.name, overload_hint(m)), &m.loc)
                 }
                 SlotEntry::ScalarDeletingDestructor => (format!("`~{}`", class.name), &class.loc),
+            }
+        }
+        // Rust field name → the slot that has it (`None`: the base vtable's field).
+        let mut seen: HashMap<String, Option<&Slot>> = HashMap::new();
+        if class.base.is_some() {
+            seen.insert("base__".into(), None);
+        }
+        let names = crate::emit::field_names(layout);
+        for (slot, field) in layout.own_slots().iter().zip(names) {
+            let rust = crate::emit::rust_ident(&field).to_string();
+            let rust = match rust.strip_prefix("r#") {
+                Some(unraw) => unraw.to_string(),
+                None => rust,
             };
-            if let Some(first) = seen.insert(rust.clone(), what.clone()) {
+            if let Some(first) = seen.insert(rust.clone(), Some(slot)) {
+                let (this, loc) = what(slot, class);
+                let first = first.map_or_else(|| "the base vtable".into(), |s| what(s, class).0);
                 errors.push(Diagnostic::new(
                     loc.clone(),
                     format!("class `{}`", class.name),
                     format!(
-                        "{what} (slot {}) and {first} would both be the vtable field `{rust}`; \
+                        "{this} (slot {}) and {first} would both be the vtable field `{rust}`; \
                          rename one of them in the header",
                         slot.index
                     ),

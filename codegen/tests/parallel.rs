@@ -1,12 +1,12 @@
-//! The two-thread emitter and printer (`codegen/src/parallel.rs`) against the one-thread
-//! pipeline, its referee: the same bytes wherever the threads meet in the list of classes, and
-//! the same errors in the same order.
+//! The two-thread analysis, emitter and printer (`codegen/src/parallel.rs`) against the
+//! one-thread pipeline, its referee: the same bytes wherever the threads meet in the list of
+//! classes, and the same errors in the same order.
 
 use std::path::{Path, PathBuf};
 
 use httpserv_codegen::parallel::{self, Meet};
 use httpserv_codegen::write::{self, Formatting};
-use httpserv_codegen::{Error, Options, analyze, emit, wrap};
+use httpserv_codegen::{Error, Options, analyze, emit, generated_files, wrap};
 
 const HEADER_LINES: &[&str] = &["@generated (test)"];
 
@@ -162,4 +162,38 @@ class IFourth { public: virtual void Last() = 0; };
     for (meet, got) in two_threads(&opts, every_meet) {
         assert_eq!(got, expected, "threads meeting {meet:?}");
     }
+}
+
+/// The whole of `generated_files` (analysis included) on two threads and on one, on every
+/// header of the hostile-input catalogue: the same file or the same errors. The analysis checks
+/// the model on the second thread while the first lays out and plans; whatever fails, the
+/// error must be the one the stages report in their one-thread order.
+#[test]
+fn hostile_headers_fail_the_same_way_on_two_threads() {
+    let catalogue = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/bad-input");
+    let mut headers: Vec<PathBuf> = std::fs::read_dir(&catalogue)
+        .expect("tests/bad-input")
+        .map(|entry| entry.expect("catalogue entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "h"))
+        .collect();
+    headers.sort();
+    assert!(headers.len() >= 40, "{} headers", headers.len());
+    let run = |header: &Path, single_thread: bool| {
+        let opts = Options {
+            header: Some(header.to_path_buf()),
+            single_thread,
+            ..Options::default()
+        };
+        generated_files(&opts)
+            .map(|(_, files)| files[0].contents.clone())
+            .map_err(|e| e.to_string())
+    };
+    let mut failures = 0;
+    for header in &headers {
+        let one = run(header, true);
+        failures += usize::from(one.is_err());
+        assert_eq!(run(header, false), one, "{}", header.display());
+    }
+    // The catalogue is mostly headers that must fail: each error path is compared.
+    assert!(failures * 2 > headers.len(), "{failures} failures");
 }
