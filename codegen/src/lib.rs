@@ -13,8 +13,9 @@
 //! report  layouts ─▶ the `layout` table / the ABI table the clang referee tests read
 //! ```
 //!
-//! With two cores, emit, the name checks and the printer's layout run on two threads, taking
-//! the classes from both ends (`parallel.rs`); the file is the same byte for byte.
+//! With two cores, the stages run on two threads (`parallel.rs`): the model checks beside the
+//! layouts and the wrap plan, then emit, the name checks and the printer's layout taking the
+//! classes from both ends; the file and the errors are the same as on one thread.
 
 pub mod diag;
 pub mod diff;
