@@ -65,19 +65,22 @@ pub type Analysis = (Api, Vec<VtableLayout>, (WrapPlan, Vec<String>));
 /// layouts, their checks and the wrap plan; the first error found in that order), on two
 /// threads:
 ///
-/// - the wrap table does not depend on the header: the second thread reads it while `parse`
-///   loads libclang and parses;
+/// - the wrap table does not depend on the header: the second thread reads it while libclang
+///   parses (`parse` calls its argument once libclang is loaded);
 /// - the model checks run on the second thread beside the layouts and the wrap plan, which
 ///   need no checked model (they only report what they cannot lay out or match). The layout
 ///   checks, which do (they make Rust identifiers of the names), wait for the model checks.
-pub fn analyze(parse: impl FnOnce() -> Result<Api, Error>) -> Result<Analysis, Error> {
+pub fn analyze(
+    parse: impl FnOnce(&mut dyn FnMut()) -> Result<Api, Error>,
+) -> Result<Analysis, Error> {
+    let read_table = || timing::stage("thread 2: wrap table", wrap::read_bundled_table);
     let (api, table) = thread::scope(|scope| {
-        let table = spawn(scope, "table-2", || {
-            timing::stage("thread 2: wrap table", wrap::read_bundled_table)
-        });
+        // Started once libclang is loaded: beside the loading, the thread slowed it down
+        // (both change the process's memory map) by more than the read takes.
+        let mut table = None;
         // On an error, the scope waits for the table before returning.
-        let api = parse()?;
-        Ok::<_, Error>((api, join(table)))
+        let api = parse(&mut || table = Some(spawn(scope, "table-2", read_table)))?;
+        Ok::<_, Error>((api, table.map_or_else(read_table, join)))
     })?;
     let (layouts, wraps) = thread::scope(|scope| {
         let api = &api;
