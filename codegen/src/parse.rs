@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::sync::Mutex;
 
 use clang::source::{File, SourceRange};
-use clang::token::TokenKind;
+use clang::token::{Token, TokenKind};
 use clang::{
     Availability, CallingConvention, Clang, Entity, EntityKind, Index, TranslationUnit, Type,
     TypeKind, Unsaved,
@@ -164,6 +164,30 @@ pub fn parse(req: &ParseRequest<'_>, loaded: &mut dyn FnMut()) -> Result<Api, Er
     } else {
         Err(Error::Input(errors))
     }
+}
+
+/// The tokens of a declaration written before its name (`__stdcall`, `__declspec(uuid(...))`).
+/// Only those are tokenized: the parameters or the body after the name are most of a
+/// declaration. A name that comes out of a macro expansion: the whole range, cut at the name.
+fn tokens_before_name<'tu>(entity: &Entity<'tu>) -> Option<Vec<Token<'tu>>> {
+    let range = entity.get_range()?;
+    let name = entity.get_location()?;
+    let expanded = name.get_expansion_location();
+    let spelled = name.get_spelling_location();
+    let plain_name = spelled.file == expanded.file && spelled.offset == expanded.offset;
+    let tokens = if plain_name {
+        SourceRange::new(range.get_start(), name)
+    } else {
+        range
+    };
+    let mut tokens = tokens.tokenize();
+    // The range may end on the name itself (tokenize includes it) or go past it.
+    let before = tokens
+        .iter()
+        .position(|t| t.get_location().get_expansion_location().offset >= expanded.offset)
+        .unwrap_or(tokens.len());
+    tokens.truncate(before);
+    Some(tokens)
 }
 
 fn loc_at(file: &Path, line: u32, column: u32) -> SourceLoc {
@@ -400,23 +424,8 @@ impl<'r, 'tu> Walker<'r, 'tu> {
 
     /// The convention keyword written in the tokens of a declaration before its name.
     fn declared_conv(&self, entity: &Entity<'tu>) -> Option<CallConv> {
-        let range = entity.get_range()?;
-        let name = entity.get_location()?;
-        let expanded = name.get_expansion_location();
-        let name_offset = expanded.offset;
-        // Only the tokens up to the name: the parameters after it are most of a declaration.
-        // A name that comes out of a macro expansion: the whole range, as it is written.
-        let spelled = name.get_spelling_location();
-        let plain_name = spelled.file == expanded.file && spelled.offset == expanded.offset;
-        let tokens = if plain_name {
-            SourceRange::new(range.get_start(), name)
-        } else {
-            range
-        };
-        tokens
-            .tokenize()
+        tokens_before_name(entity)?
             .iter()
-            .take_while(|t| t.get_location().get_expansion_location().offset < name_offset)
             .filter(|t| t.get_kind() == TokenKind::Identifier || t.get_kind() == TokenKind::Keyword)
             .find_map(|t| self.conv_of_token(&t.get_spelling(), 0))
     }
@@ -704,12 +713,8 @@ impl<'r, 'tu> Walker<'r, 'tu> {
     /// `__declspec(uuid("..."))` (or a macro around it): the first uuid-shaped string literal
     /// among the tokens before the class name.
     fn uuid(&self, entity: &Entity<'tu>) -> Option<Uuid> {
-        let range = entity.get_range()?;
-        let name_offset = entity.get_location()?.get_expansion_location().offset;
-        range
-            .tokenize()
+        tokens_before_name(entity)?
             .iter()
-            .take_while(|t| t.get_location().get_expansion_location().offset < name_offset)
             .filter(|t| t.get_kind() == TokenKind::Literal)
             .find_map(|t| Uuid::parse(t.get_spelling().trim_matches('"')))
     }
@@ -1037,6 +1042,11 @@ fn is_anonymous_record(entity: &Entity<'_>) -> bool {
 
 /// The default argument of a parameter as written (`NULL`, `-1`), from its tokens.
 fn default_argument(param: &Entity<'_>) -> Option<String> {
+    // A default argument is an expression child of the parameter (its other children are
+    // type references): most parameters have none, and their tokens are not worth reading.
+    if !param.get_children().iter().any(Entity::is_expression) {
+        return None;
+    }
     let tokens = param.get_range()?.tokenize();
     let mut depth = 0i32;
     let mut start = None;
