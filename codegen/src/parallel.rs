@@ -85,7 +85,7 @@ pub fn analyze(
     let (layouts, wraps) = thread::scope(|scope| {
         let api = &api;
         let model_checks = spawn(scope, "validate-2", move || {
-            timing::stage("thread 2: validate", || validate::model(api))
+            timing::stage("thread 2: validate model", || validate::model(api))
         });
         let planned = timing::stage("layout", || layout::layout_api(api)).map(|layouts| {
             let wraps = table.and_then(|table| {
@@ -93,7 +93,7 @@ pub fn analyze(
             });
             (layouts, wraps)
         });
-        timing::stage("wait for thread 2", || join(model_checks))?;
+        timing::stage("wait for thread 2 (model)", || join(model_checks))?;
         let (layouts, wraps) = planned?;
         timing::stage("validate", || validate::layouts(api, &layouts))?;
         Ok::<_, Error>((layouts, wraps?))
