@@ -181,12 +181,21 @@ fn tokens_before_name<'tu>(entity: &Entity<'tu>) -> Option<Vec<Token<'tu>>> {
         range
     };
     let mut tokens = tokens.tokenize();
-    // The range may end on the name itself (tokenize includes it) or go past it.
-    let before = tokens
-        .iter()
-        .position(|t| t.get_location().get_expansion_location().offset >= expanded.offset)
-        .unwrap_or(tokens.len());
-    tokens.truncate(before);
+    // Tokens come in file order. Cut at the name (tokenize includes the token at the end of a
+    // range): from the end when the range stops at the name, else from the start.
+    let at_or_after_name =
+        |t: &Token<'_>| t.get_location().get_expansion_location().offset >= expanded.offset;
+    if plain_name {
+        while tokens.last().is_some_and(at_or_after_name) {
+            tokens.pop();
+        }
+    } else {
+        let before = tokens
+            .iter()
+            .position(at_or_after_name)
+            .unwrap_or(tokens.len());
+        tokens.truncate(before);
+    }
     Some(tokens)
 }
 
