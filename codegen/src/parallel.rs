@@ -71,13 +71,9 @@ pub type Analysis = (Api, Vec<VtableLayout>, (WrapPlan, Vec<String>));
 ///   need no checked model (they only report what they cannot lay out or match). The layout
 ///   checks, which do (they make Rust identifiers of the names), wait for the model checks.
 ///
-/// Measured on the two vCPUs of the benchmark machine (40 interleaved runs against the same
-/// code without the table thread): the parse is 0.2 ms slower beside it (once a process has two
-/// threads, glibc's `malloc`, which libclang uses, takes its locks), the table's 0.9 ms leave
-/// the main thread, and the model checks take 0.6 ms instead of 1.0 (their thread takes over
-/// the memory the table's thread used, already mapped). A thread started on the idle core
-/// begins 1.3 to 1.5 ms later (the core must be woken); the model checks' thread leaves the
-/// core awake for the emitter's second thread, which starts at once (0.1 ms).
+/// On the two vCPUs of the benchmark machine a thread started on the idle core begins 1.3 to
+/// 1.5 ms later (the core must be woken); each of these threads also wakes the core for the
+/// next one, so the emitter's second thread starts at once (0.1 ms).
 pub fn analyze(
     parse: impl FnOnce(&mut dyn FnMut()) -> Result<Api, Error>,
 ) -> Result<Analysis, Error> {
