@@ -172,7 +172,7 @@ pub fn generated_files(opts: &Options) -> Result<(Api, Vec<GeneratedFile>), Erro
     let mut rustfmt = opts.force_rustfmt.then(|| write::Rustfmt::spawn_n(1));
     let two_threads = rustfmt.is_none() && !opts.single_thread && parallel::two_cores();
     let (mut api, layouts, wraps) = if two_threads {
-        parallel::analyze(|loaded| parse_api_then(opts, loaded))?
+        parallel::analyze(|| parse_api(opts))?
     } else {
         let (api, layouts) = analyze_then(opts, &mut || {
             if let Some(rustfmt) = &mut rustfmt {

@@ -1,7 +1,7 @@
 //! The stages on two threads, when there are two cores.
 //!
-//! [`analyze`]: the second thread reads the wrap table while libclang parses, then checks the
-//! model while the first lays out the vtables and plans the wrappers.
+//! [`analyze`]: once libclang has parsed, the second thread checks the model while the first
+//! lays out the vtables and plans the wrappers.
 //!
 //! [`bindings_file`]: the classes are emitted, their names checked and their text laid out by
 //! two threads, the first taking classes from the front of the header, the second from the
@@ -62,39 +62,26 @@ pub fn worth_it(api: &Api) -> bool {
 pub type Analysis = (Api, Vec<VtableLayout>, (WrapPlan, Vec<String>));
 
 /// Stages 1–2 and the wrap plan, as on one thread (`parse`, then the model checks, the
-/// layouts, their checks and the wrap plan; the first error found in that order), on two
-/// threads:
+/// layouts, their checks and the wrap plan; the first error found in that order), with the
+/// model checks on the second thread beside the layouts and the wrap plan: those need no
+/// checked model (they only report what they cannot lay out or match). The layout checks,
+/// which do (they make Rust identifiers of the names), wait for the model checks.
 ///
-/// - the wrap table does not depend on the header: the second thread reads it while libclang
-///   parses (`parse` calls its argument once libclang is loaded);
-/// - the model checks run on the second thread beside the layouts and the wrap plan, which
-///   need no checked model (they only report what they cannot lay out or match). The layout
-///   checks, which do (they make Rust identifiers of the names), wait for the model checks.
-///
-/// On the two vCPUs of the benchmark machine a thread started on the idle core begins 1.3 to
-/// 1.5 ms later (the core must be woken); each of these threads also wakes the core for the
-/// next one, so the emitter's second thread starts at once (0.1 ms).
-pub fn analyze(
-    parse: impl FnOnce(&mut dyn FnMut()) -> Result<Api, Error>,
-) -> Result<Analysis, Error> {
-    let read_table = || timing::stage("thread 2: wrap table", wrap::read_bundled_table);
-    let (api, table) = thread::scope(|scope| {
-        // Started once libclang is loaded: beside the loading, the thread slowed it down
-        // (both change the process's memory map) by more than the read takes.
-        let mut table = None;
-        // On an error, the scope waits for the table before returning.
-        let api = parse(&mut || table = Some(spawn(scope, "table-2", read_table)))?;
-        Ok::<_, Error>((api, table.map_or_else(read_table, join)))
-    })?;
+/// No thread starts before libclang has parsed: once a process has two threads, glibc's
+/// `malloc`, which libclang uses, takes its locks on every call, and a thread reading the wrap
+/// table beside the parse made the parse 2–3 ms slower than the read saved. On the two vCPUs of
+/// the benchmark machine a thread started on the idle core begins 1.3 to 1.5 ms later (the
+/// core must be woken), about when the layouts and the wrap plan are done; that thread also
+/// wakes the core for the emitter's second thread, which then starts at once (0.1 ms).
+pub fn analyze(parse: impl FnOnce() -> Result<Api, Error>) -> Result<Analysis, Error> {
+    let api = parse()?;
     let (layouts, wraps) = thread::scope(|scope| {
         let api = &api;
         let model_checks = spawn(scope, "validate-2", move || {
             timing::stage("thread 2: validate model", || validate::model(api))
         });
         let planned = timing::stage("layout", || layout::layout_api(api)).map(|layouts| {
-            let wraps = table.and_then(|table| {
-                timing::stage("wrap plan", || wrap::plan_with_bundled(&layouts, &table))
-            });
+            let wraps = timing::stage("wrap plan", || wrap::plan_bundled(&layouts));
             (layouts, wraps)
         });
         timing::stage("wait for thread 2 (model)", || join(model_checks))?;

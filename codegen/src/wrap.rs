@@ -86,20 +86,8 @@ pub type WrapPlan = HashMap<(String, String), WrapSpec>;
 
 /// Reads the bundled table and plans every slot of `layouts`; also returns the warnings.
 pub fn plan_bundled(layouts: &[VtableLayout]) -> Result<(WrapPlan, Vec<String>), Error> {
-    plan_with_bundled(layouts, &read_bundled_table()?)
-}
-
-/// Reads the bundled table (it does not depend on the header, so it can be read beside the
-/// parse).
-pub fn read_bundled_table() -> Result<Vec<WrapRow>, Error> {
-    read_table(&bundled_table())
-}
-
-/// Plans every slot of `layouts` from the rows of the bundled table; also returns the warnings.
-pub fn plan_with_bundled(
-    layouts: &[VtableLayout],
-    table: &[WrapRow],
-) -> Result<(WrapPlan, Vec<String>), Error> {
+    let path = bundled_table();
+    let table = read_table(&path)?;
     let field_names: HashMap<String, Vec<String>> = layouts
         .iter()
         .map(|l| (l.class.clone(), crate::emit::field_names(l)))
@@ -107,7 +95,7 @@ pub fn plan_with_bundled(
     plan(
         layouts,
         &field_names,
-        table,
+        &table,
         Path::new("codegen/sdk/wrappers.tsv"),
     )
 }

@@ -184,9 +184,8 @@ fn rustfmt_flag_writes_the_same_file_and_times_rustfmt() {
 
 #[test]
 fn single_thread_writes_the_same_file_and_two_threads_share_the_work() {
-    // With two cores, the second thread's stages show in `--time-stages` (the wrap table, the
-    // model checks, the classes); `--single-thread` has no second thread, and writes the same
-    // bytes.
+    // With two cores, the second thread's stages show in `--time-stages` (the model checks,
+    // the classes); `--single-thread` has no second thread, and writes the same bytes.
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a");
     let b = dir.path().join("b");
@@ -197,7 +196,6 @@ fn single_thread_writes_the_same_file_and_two_threads_share_the_work() {
     assert!(shared.status.success(), "{}", stderr(&shared));
     let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2);
     for stage in [
-        "thread 2: wrap table",
         "thread 2: validate model",
         "thread 2: emit",
         "wait for thread 2",
