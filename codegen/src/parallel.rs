@@ -67,12 +67,14 @@ pub type Analysis = (Api, Vec<VtableLayout>, (WrapPlan, Vec<String>));
 /// checked model (they only report what they cannot lay out or match). The layout checks,
 /// which do (they make Rust identifiers of the names), wait for the model checks.
 ///
-/// No thread starts before libclang has parsed: once a process has two threads, glibc's
-/// `malloc`, which libclang uses, takes its locks on every call, and a thread reading the wrap
-/// table beside the parse made the parse 2–3 ms slower than the read saved. On the two vCPUs of
-/// the benchmark machine a thread started on the idle core begins 1.3 to 1.5 ms later (the
-/// core must be woken), about when the layouts and the wrap plan are done; that thread also
-/// wakes the core for the emitter's second thread, which then starts at once (0.1 ms).
+/// No thread starts before libclang has parsed. A thread reading the wrap table beside the
+/// parse was tried: it took the read (0.9 ms) off the first thread, but the parse beside it was
+/// 0.2–2.2 ms slower (glibc's `malloc`, which libclang uses, locks once a process has two
+/// threads, and the two vCPUs of the benchmark machine slow each other down); over several sets
+/// of interleaved runs it won or lost 1–2 ms, so the simpler code stayed. On those vCPUs a
+/// thread started on the idle core begins 1.3 to 1.5 ms later (the core must be woken), about
+/// when the layouts and the wrap plan are done; that thread also wakes the core for the
+/// emitter's second thread, which then starts at once (0.1 ms).
 pub fn analyze(parse: impl FnOnce() -> Result<Api, Error>) -> Result<Analysis, Error> {
     let api = parse()?;
     let (layouts, wraps) = thread::scope(|scope| {
