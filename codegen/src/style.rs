@@ -902,18 +902,8 @@ fn fn_item(cur: &mut Cursor, vis: &str, constness: &str, out: &mut String) -> Op
     out.push_str("fn ");
     cur.ident_into(out)?;
     let params = cur.group(Delimiter::Parenthesis)?;
-    let inner = tokens_of(params);
-    let (parts, trailing) = split_commas(&inner);
-    if trailing {
-        return None;
-    }
     out.push('(');
-    for (k, part) in parts.into_iter().enumerate() {
-        if k > 0 {
-            out.push_str(", ");
-        }
-        fn_param(part, out)?;
-    }
+    comma_parts(params, out, fn_param)?;
     out.push(')');
     if cur.punct2('-', '>') {
         let ret_start = cur.pos;
@@ -1332,18 +1322,8 @@ fn parse_type(cur: &mut Cursor, out: &mut String) -> Option<Ty> {
         }
         TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis => {
             cur.pos += 1;
-            let inner = tokens_of(g);
-            let (parts, trailing) = split_commas(&inner);
-            if trailing {
-                return None;
-            }
             out.push('(');
-            for (k, part) in parts.into_iter().enumerate() {
-                if k > 0 {
-                    out.push_str(", ");
-                }
-                parse_type_all(part, out)?;
-            }
+            comma_parts(g, out, |part, out| parse_type_all(part, out).map(drop))?;
             out.push(')');
             Some(Ty::Other)
         }
@@ -1692,20 +1672,13 @@ fn parse_expr_all(tokens: &[TokenTree], out: &mut String) -> Option<Expr> {
         if expr_path(path_tokens, out).is_some() {
             let callee = out.len() - start;
             out.push_str(if bang { "!(" } else { "(" });
-            let inner = tokens_of(g);
-            let (parts, trailing) = split_commas(&inner);
-            if trailing {
-                return None;
-            }
             let mut args = Vec::new();
-            for (k, part) in parts.into_iter().enumerate() {
-                if k > 0 {
-                    out.push_str(", ");
-                }
+            comma_parts(g, out, |part, out| {
                 let arg = out.len();
                 let expr = parse_expr_all(part, out)?;
                 args.push((arg - start, out.len() - start, expr));
-            }
+                Some(())
+            })?;
             out.push(')');
             return Some(Expr::Call { callee, bang, args });
         }
@@ -1839,19 +1812,30 @@ fn flat_expr(tokens: &[TokenTree], out: &mut String) -> Option<()> {
 
 /// `(a, b)` of flat expressions, written to `out`.
 fn paren_list(group: &Group, out: &mut String) -> Option<()> {
+    out.push('(');
+    comma_parts(group, out, |part, out| parse_expr_all(part, out).map(drop))?;
+    out.push(')');
+    Some(())
+}
+
+/// Writes the comma-separated parts of `group` with `", "` between them, each by `write`;
+/// `None` when `write` declines one, or for a trailing comma (no rule here).
+fn comma_parts(
+    group: &Group,
+    out: &mut String,
+    mut write: impl FnMut(&[TokenTree], &mut String) -> Option<()>,
+) -> Option<()> {
     let inner = tokens_of(group);
     let (parts, trailing) = split_commas(&inner);
     if trailing {
         return None;
     }
-    out.push('(');
-    for (k, part) in parts.into_iter().enumerate() {
+    for (k, part) in parts.enumerate() {
         if k > 0 {
             out.push_str(", ");
         }
-        parse_expr_all(part, out)?;
+        write(part, out)?;
     }
-    out.push(')');
     Some(())
 }
 
