@@ -4,7 +4,9 @@
 //! (thiscall on x86, the scalar deleting destructor, hidden return pointers) is spelled out in
 //! the docs of each item so a reader of `generated/` never has to guess.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
@@ -386,22 +388,22 @@ enum Position {
 
 struct Emitter<'a> {
     /// Names the header declares (classes, structs, enums, typedefs): emitted by name.
-    local: HashSet<&'a str>,
+    local: FxHashSet<&'a str>,
     /// Last segments of more than one path of the external-type table: never imported.
-    ambiguous: HashSet<&'static str>,
+    ambiguous: FxHashSet<&'static str>,
     learned: Learned,
     /// The safe wrapper of every slot, written as `#[wrap(...)]` on its field.
     wraps: &'a WrapPlan,
     /// The string literals of [`fixed_lit`](Self::fixed_lit).
-    fixed_lits: HashMap<&'static str, Literal>,
+    fixed_lits: FxHashMap<&'static str, Literal>,
     /// The tokens of each external path met (see [`external_path`](Self::external_path)): the
     /// same few paths come back in most slots, and each costs a lexed path or an import.
-    external_paths: HashMap<&'static str, TokenStream>,
+    external_paths: FxHashMap<&'static str, TokenStream>,
 }
 
 impl<'a> Emitter<'a> {
     fn new(api: &'a Api, wraps: &'a WrapPlan) -> Self {
-        let mut local = HashSet::new();
+        let mut local = FxHashSet::default();
         local.extend(api.classes.iter().map(|c| c.name.as_str()));
         local.extend(api.structs.iter().map(|s| s.name.as_str()));
         local.extend(api.enums.iter().map(|e| e.name.as_str()));
@@ -416,8 +418,8 @@ impl<'a> Emitter<'a> {
             })),
             learned: Learned::default(),
             wraps,
-            fixed_lits: HashMap::new(),
-            external_paths: HashMap::new(),
+            fixed_lits: FxHashMap::default(),
+            external_paths: FxHashMap::default(),
         }
     }
 
@@ -1148,9 +1150,9 @@ fn quoted_lit(quoted: String) -> Literal {
 }
 
 /// The last segments shared by different paths of `paths` (`*const`/`*mut` prefixes aside).
-fn ambiguous_last_segments<'t>(paths: impl IntoIterator<Item = &'t str>) -> HashSet<&'t str> {
-    let mut first: HashMap<&str, &str> = HashMap::new();
-    let mut ambiguous = HashSet::new();
+fn ambiguous_last_segments<'t>(paths: impl IntoIterator<Item = &'t str>) -> FxHashSet<&'t str> {
+    let mut first: FxHashMap<&str, &str> = FxHashMap::default();
+    let mut ambiguous = FxHashSet::default();
     for text in paths {
         let path = text.rsplit(' ').next().unwrap_or(text);
         let Some((_, last)) = path.rsplit_once("::") else {
@@ -1300,7 +1302,8 @@ fn param_ident(name: &str, index: usize) -> Ident {
 /// (`GetHeader_PCSTR` / `GetHeader_HTTP_HEADER_ID`), or `_const` for the const twin.
 pub fn field_names(layout: &VtableLayout) -> Vec<String> {
     let own = layout.own_slots();
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(own.len());
+    let mut by_name: FxHashMap<&str, Vec<usize>> =
+        FxHashMap::with_capacity_and_hasher(own.len(), Default::default());
     for (i, slot) in own.iter().enumerate() {
         if let SlotEntry::Method(m) = &slot.entry {
             by_name.entry(&m.name).or_default().push(i);
@@ -1398,7 +1401,7 @@ mod tests {
             "windows_sys::Win32::Other::HANDLE",
             "u32",
         ]);
-        assert_eq!(ambiguous, HashSet::from(["HANDLE"]));
+        assert_eq!(ambiguous, FxHashSet::from_iter(["HANDLE"]));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! 3. within a group, new overloads take slots in reverse declaration order;
 //! 4. a virtual destructor takes one slot (the scalar deleting destructor) where its group falls.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::diag::{Diagnostic, Error};
 use crate::model::{Api, Class, MemberKind, Method};
@@ -56,7 +56,7 @@ impl Slot {
 
 /// Lays out every class of the API, bases before derived classes (header order guarantees it).
 pub fn layout_api(api: &Api) -> Result<Vec<VtableLayout>, Error> {
-    let mut done: HashMap<&str, usize> = HashMap::new();
+    let mut done: FxHashMap<&str, usize> = FxHashMap::default();
     let mut layouts: Vec<VtableLayout> = Vec::with_capacity(api.classes.len());
     let mut errors = Vec::new();
     for class in &api.classes {
@@ -98,7 +98,7 @@ pub fn layout_class(
     let base_slots = slots.len();
 
     // Rule 2: one group per distinct name, in order of first declaration.
-    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    let mut group_of: FxHashMap<&str, usize> = FxHashMap::default();
     let mut groups: Vec<Vec<&MemberKind>> = Vec::new();
     for member in &class.members {
         let next = groups.len();

@@ -6,7 +6,9 @@
 //! double the run time. One parse here gives every fact; the layout stage applies MSVC's rules.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Mutex;
@@ -131,8 +133,8 @@ pub fn parse(req: &ParseRequest<'_>, loaded: &mut dyn FnMut()) -> Result<Api, Er
         header_path,
         header_display: req.header.display().to_string(),
         header_bytes: bytes,
-        macros: HashMap::new(),
-        macro_bodies: RefCell::new(HashMap::new()),
+        macros: FxHashMap::default(),
+        macro_bodies: RefCell::new(FxHashMap::default()),
         api: Api {
             header_name,
             header_sha256,
@@ -140,9 +142,9 @@ pub fn parse(req: &ParseRequest<'_>, loaded: &mut dyn FnMut()) -> Result<Api, Er
         },
         errors: Vec::new(),
         anonymous_enums: BTreeMap::new(),
-        vtable_classes: HashMap::new(),
-        is_header_file: RefCell::new(HashMap::new()),
-        typedef_convs: RefCell::new(HashMap::new()),
+        vtable_classes: FxHashMap::default(),
+        is_header_file: RefCell::new(FxHashMap::default()),
+        typedef_convs: RefCell::new(FxHashMap::default()),
     };
     walker.collect_macros(&tu);
     walker.walk(tu.get_entity().get_children());
@@ -305,22 +307,22 @@ struct Walker<'r, 'tu> {
     header_bytes: Vec<u8>,
     /// Object-like macros of the whole translation unit: name → the last definition. Used to
     /// see through `WINAPI` and friends to the calling-convention keyword.
-    macros: HashMap<String, Entity<'tu>>,
+    macros: FxHashMap<String, Entity<'tu>>,
     /// Body tokens of the macros of `macros` read so far: most are never asked for, and
     /// tokenizing every definition of `windows.h` costs more than looking them up.
-    macro_bodies: RefCell<HashMap<String, Rc<[String]>>>,
+    macro_bodies: RefCell<FxHashMap<String, Rc<[String]>>>,
     api: Api,
     errors: Vec<Diagnostic>,
     /// Anonymous enums waiting for the typedef that names them, by declaration location.
     anonymous_enums: BTreeMap<(u32, u32), usize>,
     /// Classes with a vtable seen so far, name → index in `api.classes`.
-    vtable_classes: HashMap<String, usize>,
+    vtable_classes: FxHashMap<String, usize>,
     /// Whether a file libclang names is the header (canonicalizing is a syscall; thousands of
     /// shim entities ask).
-    is_header_file: RefCell<HashMap<File<'tu>, bool>>,
+    is_header_file: RefCell<FxHashMap<File<'tu>, bool>>,
     /// [`Walker::declared_conv`] of the typedefs met so far: every parameter of type `DWORD`
     /// asks for the same declaration, whose tokens cost more than the rest of the walk.
-    typedef_convs: RefCell<HashMap<Entity<'tu>, Option<CallConv>>>,
+    typedef_convs: RefCell<FxHashMap<Entity<'tu>, Option<CallConv>>>,
 }
 
 impl<'r, 'tu> Walker<'r, 'tu> {

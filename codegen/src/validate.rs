@@ -12,7 +12,7 @@
 //!   whatever the emitter produces (items, struct fields, function-pointer parameters), so a
 //!   collision introduced by a naming rule of the emitter is still caught here.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
@@ -62,8 +62,8 @@ pub fn model(api: &Api) -> Result<(), Error> {
     let mut v = Validator {
         api,
         errors: Vec::new(),
-        types: HashMap::new(),
-        values: HashMap::new(),
+        types: FxHashMap::default(),
+        values: FxHashMap::default(),
     };
     v.reserve();
     v.classes();
@@ -95,9 +95,9 @@ struct Validator<'a> {
     api: &'a Api,
     errors: Vec<Diagnostic>,
     /// Rust type namespace: name → first definition.
-    types: HashMap<String, Definition>,
+    types: FxHashMap<String, Definition>,
     /// Rust value namespace (constants, enumerators, tuple-struct constructors).
-    values: HashMap<String, Definition>,
+    values: FxHashMap<String, Definition>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -245,7 +245,7 @@ impl Validator<'_> {
         }
         // The Rust names of `this`, the hidden return pointer and the parameters (unnamed ones
         // are `paramN`, keywords escaped the way the emitter does) must be distinct.
-        let mut bound: HashMap<String, String> = HashMap::new();
+        let mut bound: FxHashMap<String, String> = FxHashMap::default();
         bound.insert("this".into(), "`this`".into());
         if method.returns_via_hidden_pointer() {
             bound.insert("__return".into(), "the hidden return pointer".into());
@@ -421,9 +421,9 @@ impl Validator<'_> {
                     .map(|n| (n, t.loc.clone(), construct.clone())),
             );
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = FxHashSet::default();
         let classes = self.api.classes.iter().map(|c| c.name.as_str());
-        let local_names: std::collections::HashSet<&str> = classes
+        let local_names: FxHashSet<&str> = classes
             .chain(self.api.structs.iter().map(|s| s.name.as_str()))
             .collect();
         for (name, loc, construct) in uses {
@@ -487,7 +487,7 @@ impl Validator<'_> {
     }
 
     fn uuids(&mut self) {
-        let mut first: HashMap<crate::model::Uuid, &Class> = HashMap::new();
+        let mut first: FxHashMap<crate::model::Uuid, &Class> = FxHashMap::default();
         for class in &self.api.classes {
             let Some(uuid) = class.uuid else { continue };
             match first.get(&uuid) {
@@ -675,7 +675,8 @@ pub fn is_identifier_text(name: &str) -> bool {
 pub fn layouts(api: &Api, layouts: &[crate::layout::VtableLayout]) -> Result<(), Error> {
     use crate::layout::{Slot, SlotEntry};
     let mut errors = Vec::new();
-    let classes: HashMap<&str, &Class> = api.classes.iter().map(|c| (c.name.as_str(), c)).collect();
+    let classes: FxHashMap<&str, &Class> =
+        api.classes.iter().map(|c| (c.name.as_str(), c)).collect();
     for layout in layouts {
         let Some(class) = classes.get(layout.class.as_str()) else {
             continue;
@@ -690,7 +691,7 @@ pub fn layouts(api: &Api, layouts: &[crate::layout::VtableLayout]) -> Result<(),
             }
         }
         // Rust field name → the slot that has it (`None`: the base vtable's field).
-        let mut seen: HashMap<String, Option<&Slot>> = HashMap::new();
+        let mut seen: FxHashMap<String, Option<&Slot>> = FxHashMap::default();
         if class.base.is_some() {
             seen.insert("base__".into(), None);
         }
@@ -792,8 +793,8 @@ pub fn names_defined_once(
     names: impl IntoIterator<Item = ItemNames>,
 ) -> Result<(), Error> {
     let mut errors = Vec::new();
-    let mut types = HashSet::new();
-    let mut values = HashSet::new();
+    let mut types = FxHashSet::default();
+    let mut values = FxHashSet::default();
     let twice = |name: String, ns: &str, errors: &mut Vec<Diagnostic>| {
         errors.push(Diagnostic::new(
             loc_of(api, &name),
@@ -1024,7 +1025,7 @@ fn unraw(text: &str) -> String {
 }
 
 fn duplicate_fields(api: &Api, owner: &str, fields: &[TokenTree], errors: &mut Vec<Diagnostic>) {
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     for field in split_commas(fields) {
         let Some((ty_start, name)) = binding_name(field) else {
             continue;
@@ -1040,7 +1041,7 @@ fn duplicate_fields(api: &Api, owner: &str, fields: &[TokenTree], errors: &mut V
             ));
         }
         if let Some(params) = bare_fn_params(&field[ty_start..]) {
-            let mut names = HashSet::new();
+            let mut names = FxHashSet::default();
             for param in split_commas(&params) {
                 let Some((_, param)) = binding_name(param) else {
                     continue;
@@ -1133,7 +1134,7 @@ mod tests {
         let list = &text[start..start + text[start..].find("];").unwrap()];
         let list = &list[list.find('[').unwrap()..];
         let list = &list[list.find('[').unwrap()..]; // past `[&str; N]`, at the array
-        let macros: HashSet<&str> = list.split('"').skip(1).step_by(2).collect();
+        let macros: FxHashSet<&str> = list.split('"').skip(1).step_by(2).collect();
         assert!(macros.len() > 50, "{macros:?}");
         for word in &macros {
             assert!(is_keyword(word), "{word} is a keyword for the macros only");

@@ -7,7 +7,7 @@
 //! an error naming the table line), turns C++ default arguments into Rust expressions, and hands
 //! the emitter one [`WrapSpec`] per slot. The conventions themselves live in `httpserv-macros`.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Error};
@@ -82,13 +82,13 @@ pub struct WrapSpec {
 }
 
 /// Every slot's wrapper, keyed by (class, vtable field name).
-pub type WrapPlan = HashMap<(String, String), WrapSpec>;
+pub type WrapPlan = FxHashMap<(String, String), WrapSpec>;
 
 /// Reads the bundled table and plans every slot of `layouts`; also returns the warnings.
 pub fn plan_bundled(layouts: &[VtableLayout]) -> Result<(WrapPlan, Vec<String>), Error> {
     let path = bundled_table();
     let table = read_table(&path)?;
-    let field_names: HashMap<String, Vec<String>> = layouts
+    let field_names: FxHashMap<String, Vec<String>> = layouts
         .iter()
         .map(|l| (l.class.clone(), crate::emit::field_names(l)))
         .collect();
@@ -187,11 +187,11 @@ fn parse_row(line: &str, number: u32) -> Result<WrapRow, String> {
 /// the model. Slots without a row get an `unsafe` raw wrapper and a warning.
 pub fn plan(
     layouts: &[VtableLayout],
-    field_names: &HashMap<String, Vec<String>>,
+    field_names: &FxHashMap<String, Vec<String>>,
     table: &[WrapRow],
     table_path: &Path,
 ) -> Result<(WrapPlan, Vec<String>), Error> {
-    let mut rows: HashMap<(&str, &str), &WrapRow> = HashMap::new();
+    let mut rows: FxHashMap<(&str, &str), &WrapRow> = FxHashMap::default();
     let mut errors = Vec::new();
     for row in table {
         if rows.insert((&row.class, &row.field), row).is_some() {
@@ -202,12 +202,12 @@ pub fn plan(
             ));
         }
     }
-    let mut specs = HashMap::new();
+    let mut specs = FxHashMap::default();
     let mut warnings = Vec::new();
-    let mut used = std::collections::HashSet::new();
+    let mut used = FxHashSet::default();
     for layout in layouts {
         let names = &field_names[&layout.class];
-        let mut rust_names: HashMap<String, String> = HashMap::new();
+        let mut rust_names: FxHashMap<String, String> = FxHashMap::default();
         for (slot, field) in layout.own_slots().iter().zip(names) {
             let key = (layout.class.clone(), field.clone());
             let row = rows.get(&(layout.class.as_str(), field.as_str())).copied();
