@@ -1180,15 +1180,39 @@ fn generic_type<'t>(name: &str, arg_text: &'t str, arg: &Ty, shape: Shape) -> Re
     if item == UNKNOWN_LINES {
         return Some(Some(item));
     }
-    let mut text = String::with_capacity(name.len() + item.len() + inner + shape.block + 5);
-    text.push_str(name);
-    text.push_str("<\n");
-    indent(&mut text, inner);
-    text.push_str(&item);
-    text.push_str(",\n");
-    indent(&mut text, shape.block);
-    text.push('>');
-    Some(Some(Cow::Owned(text)))
+    let open = [name, "<"].concat();
+    Some(Some(Cow::Owned(on_own_line(
+        &open,
+        &item,
+        ",",
+        inner,
+        ">",
+        shape.block,
+    ))))
+}
+
+/// `open`, a new line, `body` + `after` indented by `at`, a new line, and `close` indented by
+/// `close_at`: a body broken out onto its own line between two delimiters.
+fn on_own_line(
+    open: &str,
+    body: &str,
+    after: &str,
+    at: usize,
+    close: &str,
+    close_at: usize,
+) -> String {
+    let mut out = String::with_capacity(
+        open.len() + body.len() + after.len() + close.len() + at + close_at + 2,
+    );
+    out.push_str(open);
+    out.push('\n');
+    indent(&mut out, at);
+    out.push_str(body);
+    out.push_str(after);
+    out.push('\n');
+    indent(&mut out, close_at);
+    out.push_str(close);
+    out
 }
 
 /// rustfmt's `format_function_type` for `prefix(params) -> R` (one-line text `text`) in
@@ -1633,14 +1657,14 @@ fn block_expr<'t>(text: &str, inner: &Expr, shape: Shape) -> Rewrite<'t> {
     if line.contains('\n') {
         return None;
     }
-    let mut out = String::with_capacity(line.len() + at + shape.block + 12);
-    out.push_str("unsafe {\n");
-    indent(&mut out, at);
-    out.push_str(&line);
-    out.push('\n');
-    indent(&mut out, shape.block);
-    out.push('}');
-    Some(Some(Cow::Owned(out)))
+    Some(Some(Cow::Owned(on_own_line(
+        "unsafe {",
+        &line,
+        "",
+        at,
+        "}",
+        shape.block,
+    ))))
 }
 
 /// The expression that `tokens` are, its one-line text written to `out`.
