@@ -1,4 +1,4 @@
-//! Finding libclang quickly.
+//! Finding libclang quickly, and letting it parse on the main thread.
 //!
 //! `clang-sys` (loaded at run time) looks for libclang on every `Clang::new()` unless
 //! `LIBCLANG_PATH` is set: it runs `llvm-config --prefix` and expands glob patterns such as
@@ -72,6 +72,60 @@ pub unsafe fn set_libclang_path() {
         // SAFETY: the caller guarantees that no other thread uses the environment.
         unsafe { std::env::set_var(LIBCLANG_PATH, path) };
     }
+}
+
+/// The environment variable that makes libclang parse on the thread that calls it.
+pub const LIBCLANG_NOTHREADS: &str = "LIBCLANG_NOTHREADS";
+
+/// The stack libclang gives the thread it parses on (`clang::DesiredStackSize`).
+const PARSE_STACK: u64 = 8 << 20;
+
+/// Sets `LIBCLANG_NOTHREADS` unless it is set, when this thread's stack is as large as the one
+/// libclang would parse on.
+///
+/// Without it libclang parses each header on a thread of its own, with an 8 MiB stack, and
+/// waits for it: on an idle machine the other core is asleep and takes about a millisecond to
+/// wake, and the new thread's stack faults in page by page (`generate` took 3.9 ms less of
+/// 66.7 without that thread, BENCHMARKS.md section 1). libclang's crash recovery runs on both
+/// paths. The main thread of a Unix process has the stack limit as its size; elsewhere
+/// (Windows: the executable's 1 MiB) libclang keeps its own thread.
+///
+/// # Safety
+///
+/// As [`set_libclang_path`]; and libclang must then be called from the main thread only (the
+/// CLI parses there, before it starts any thread).
+pub unsafe fn parse_on_main_thread() {
+    if std::env::var_os(LIBCLANG_NOTHREADS).is_none() && stack_is_enough(main_stack_limit()) {
+        // SAFETY: the caller guarantees that no other thread uses the environment.
+        unsafe { std::env::set_var(LIBCLANG_NOTHREADS, "1") };
+    }
+}
+
+/// Whether a main thread whose stack may grow to `limit` bytes (`None`: without limit) can
+/// parse in libclang's place.
+fn stack_is_enough(limit: Option<u64>) -> bool {
+    limit.is_none_or(|bytes| bytes >= PARSE_STACK)
+}
+
+/// The main thread's stack limit (`RLIMIT_STACK`); `Some(0)` where it is not known.
+fn main_stack_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `getrlimit` only writes the struct it is given.
+        if unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut limit) } != 0 {
+            return Some(0);
+        }
+        // `rlim_t` is `u64` on Linux and macOS, not on every Unix.
+        #[allow(clippy::unnecessary_cast)]
+        let bytes = limit.rlim_cur as u64;
+        (limit.rlim_cur != libc::RLIM_INFINITY).then_some(bytes)
+    }
+    #[cfg(not(unix))]
+    Some(0)
 }
 
 /// The folders searched, in order of preference.
@@ -196,6 +250,16 @@ mod tests {
         assert_eq!(parse_version("libclang-14.so.1"), [14, 0]);
         assert_eq!(parse_version("libclang.so"), Vec::<u32>::new());
         assert!(parse_version("libclang-19.1.7.so") > parse_version("libclang-14.0.6.so"));
+    }
+
+    #[test]
+    fn parses_on_the_main_thread_only_with_a_stack_as_large_as_libclangs() {
+        assert!(stack_is_enough(None));
+        assert!(stack_is_enough(Some(8 << 20)));
+        assert!(stack_is_enough(Some(64 << 20)));
+        assert!(!stack_is_enough(Some((8 << 20) - 4096)));
+        assert!(!stack_is_enough(Some(1 << 20)));
+        assert!(!stack_is_enough(Some(0)));
     }
 
     #[cfg(target_os = "linux")]

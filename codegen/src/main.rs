@@ -157,8 +157,11 @@ fn main() -> ExitCode {
     // The process ends when the command does: what it allocated goes back at exit.
     httpserv_codegen::free_memory_at_exit();
     httpserv_codegen::timing::stage("find libclang", || {
-        // SAFETY: no other thread exists yet.
-        unsafe { httpserv_codegen::libclang::set_libclang_path() }
+        // SAFETY: no other thread exists yet, and `run` calls libclang on this thread.
+        unsafe {
+            httpserv_codegen::libclang::set_libclang_path();
+            httpserv_codegen::libclang::parse_on_main_thread();
+        }
     });
     let code = run(cli.command);
     drop(report);
