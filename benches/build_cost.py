@@ -2,7 +2,7 @@
 """Build cost (issue 7, item 5): how long cargo takes to build the bindings. Linux/macOS.
 
     benches/build_cost.py cold        [--runs N] [--release] [--jobs J] [--baseline DIR]
-                                      [--as-dependency]
+                                      [--as-dependency | --incremental]
     benches/build_cost.py incremental [--runs N]
 
 `cold`: `cargo build -p httpserv` (the generated crate with its proc-macros, everything from
@@ -12,9 +12,12 @@ Both use this workspace's Cargo.lock versions, offline. Also prints the slowest 
 last httpserv build (from `cargo build --timings`). `--baseline DIR`: another checkout of this
 repository (e.g. `git worktree add /tmp/before <commit>`) whose `httpserv` is built in the same
 runs, interleaved, with that checkout's Cargo.lock: before/after in the same conditions.
-`--as-dependency`: without incremental compilation (CARGO_INCREMENTAL=0), which is how cargo
-builds a git or registry dependency; by default `httpserv` is built as a workspace (or path)
-crate is, with incremental compilation, whose bookkeeping a cold build pays for.
+By default `httpserv` is built as this workspace builds it: its profile turns incremental
+compilation off for the generated crate (`[profile.dev.package.httpserv]` in Cargo.toml).
+`--as-dependency`: everything without incremental compilation (CARGO_INCREMENTAL=0), which is
+how cargo builds a git or registry dependency. `--incremental`: everything with it
+(CARGO_INCREMENTAL=1), which is how cargo builds a path dependency or workspace member whose
+workspace lacks that profile line: a cold build then pays for the bookkeeping.
 
 `incremental`: a module crate (a copy of examples/hello as a cdylib, depending on
 generated/ by path) built once, then rebuilt after a one-line change of its source.
@@ -118,6 +121,8 @@ def cold(args):
                 env = dict(os.environ, CARGO_TARGET_DIR=str(target))
                 if args.as_dependency:
                     env["CARGO_INCREMENTAL"] = "0"
+                elif args.incremental:
+                    env["CARGO_INCREMENTAL"] = "1"
                 if name == "httpserv":
                     cmd = ["cargo", "build", "--quiet", "--offline", "--timings", "-p", "httpserv",
                            *profile, *jobs]
@@ -137,7 +142,9 @@ def cold(args):
     wall = {n: statistics.median(w for w, _ in s) for n, s in samples.items()}
     cpu = {n: statistics.median(c for _, c in s) for n, s in samples.items()}
     floor_wall, floor_cpu = wall["windows-sys only"], cpu["windows-sys only"]
-    how = " as a dependency (CARGO_INCREMENTAL=0)" if args.as_dependency else ""
+    how = (" as a dependency (CARGO_INCREMENTAL=0)" if args.as_dependency
+           else " with incremental compilation (CARGO_INCREMENTAL=1)" if args.incremental
+           else " with this workspace's profile")
     print(f"cold `cargo build{' --release' if args.release else ''}`{how}, runs: {args.runs}, "
           f"jobs: {args.jobs or os.cpu_count()}, load average {os.getloadavg()[0]:.2f}")
     print()
@@ -186,8 +193,11 @@ def main():
     c.add_argument("--runs", type=int, default=3)
     c.add_argument("--release", action="store_true")
     c.add_argument("--jobs", type=int, help="cargo --jobs (default: all cores)")
-    c.add_argument("--as-dependency", action="store_true",
-                   help="no incremental compilation, as for a git or registry dependency")
+    how = c.add_mutually_exclusive_group()
+    how.add_argument("--as-dependency", action="store_true",
+                     help="no incremental compilation, as for a git or registry dependency")
+    how.add_argument("--incremental", action="store_true",
+                     help="incremental compilation, as for a path dependency without the profile line")
     c.add_argument("--baseline", metavar="DIR",
                    help="another checkout of this repository to build in the same runs")
     i = sub.add_parser("incremental", help="rebuild of a module after a one-line change")
