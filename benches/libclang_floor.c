@@ -1,6 +1,7 @@
 /* The libclang floor for benches/regen.py: load a libclang the way clang-sys does (dlopen
  * at run time, lazy binding) and parse one translation unit with the options httpserv-codegen
- * uses (detailed preprocessing record, function bodies skipped), then exit. No AST walk.
+ * uses (detailed preprocessing record, function bodies skipped, on the calling thread), then
+ * exit. No AST walk.
  *
  * Usage: libclang_floor LIBCLANG.so FILE.cpp CLANG-ARGS...
  * Declares the few functions it calls itself, so no libclang headers are needed to build it:
@@ -8,6 +9,7 @@
  */
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef void *CXIndex;
 typedef void *CXTranslationUnit;
@@ -26,6 +28,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s LIBCLANG.so FILE.cpp CLANG-ARGS...\n", argv[0]);
         return 2;
     }
+    /* As httpserv-codegen does (codegen/src/libclang.rs): libclang parses on this thread
+     * instead of starting one for it. */
+    setenv("LIBCLANG_NOTHREADS", "1", 0);
     void *lib = dlopen(argv[1], RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
         fprintf(stderr, "dlopen: %s\n", dlerror());
