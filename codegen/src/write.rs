@@ -455,11 +455,20 @@ pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error>
         }
         let dir = target.parent().unwrap_or(out_dir);
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mut temp = tempfile::Builder::new()
-            .prefix(".httpserv-codegen-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".httpserv-codegen-");
+        // tempfile creates its files readable by their owner only; the generated crate is read
+        // by other accounts too (a build user, a container). A new file gets what any new file
+        // gets (0666 less the umask), a replaced one keeps its mode.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let mut temp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+        let kept = std::fs::metadata(&target).map(|m| m.permissions());
         write_contents(temp.as_file_mut(), file.contents.as_bytes())
+            .and_then(|()| match kept {
+                Ok(permissions) => temp.as_file().set_permissions(permissions),
+                Err(_) => Ok(()),
+            })
             .and_then(|()| temp.as_file().sync_all())
             .map_err(|e| Error::io(&target, e))?;
         staged.push((temp, target));
@@ -887,6 +896,31 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["x.rs"]);
+    }
+
+    /// This process's umask, from the kernel (setting it to read it would race other tests).
+    #[cfg(target_os = "linux")]
+    fn umask() -> u32 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+        u32::from_str_radix(line["Umask:".len()..].trim(), 8).unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn new_files_get_the_umask_mode_replaced_files_keep_theirs() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let written = dir.path().join("src/x.rs");
+        write_files(dir.path(), &[sample()]).unwrap();
+        assert_eq!(mode(&written), 0o666 & !umask());
+
+        std::fs::write(&written, "old").unwrap();
+        std::fs::set_permissions(&written, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_files(dir.path(), &[sample()]).unwrap();
+        assert_ne!(std::fs::read_to_string(&written).unwrap(), "old");
+        assert_eq!(mode(&written), 0o640);
     }
 
     #[cfg(unix)]
