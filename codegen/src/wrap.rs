@@ -202,7 +202,9 @@ pub fn plan(
             ));
         }
     }
-    let mut specs = FxHashMap::default();
+    // Sized once: a spec is some 250 bytes, and growing the map by doubling moved each twice.
+    let slots = layouts.iter().map(|l| l.own_slots().len()).sum();
+    let mut specs = FxHashMap::with_capacity_and_hasher(slots, Default::default());
     let mut warnings = Vec::new();
     let mut used = FxHashSet::default();
     for layout in layouts {
