@@ -8,6 +8,8 @@
 //! 3. within a group, new overloads take slots in reverse declaration order;
 //! 4. a virtual destructor takes one slot (the scalar deleting destructor) where its group falls.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use crate::diag::{Diagnostic, Error};
@@ -39,7 +41,9 @@ pub struct Slot {
 
 #[derive(Debug, Clone)]
 pub enum SlotEntry {
-    Method(Box<Method>),
+    /// Shared, not copied: a derived class's layout starts as its base's, so each method is in
+    /// the layout of every class below it (`Arc`: the emitter's second thread reads layouts).
+    Method(Arc<Method>),
     /// MSVC's scalar deleting destructor: `void *(this, unsigned int flags)`.
     ScalarDeletingDestructor,
 }
@@ -145,12 +149,12 @@ pub fn layout_class(
                             ),
                         ));
                     }
-                    slot.entry = SlotEntry::Method(Box::new(method.clone()));
+                    slot.entry = SlotEntry::Method(Arc::new(method.clone()));
                 }
                 MemberKind::Virtual(method) => slots.push(Slot {
                     index: slots.len(),
                     introduced_by: class.name.clone(),
-                    entry: SlotEntry::Method(Box::new(method.clone())),
+                    entry: SlotEntry::Method(Arc::new(method.clone())),
                 }),
                 MemberKind::VirtualDestructor { .. } => {
                     let inherited = slots[..base_slots]
