@@ -2,8 +2,9 @@
 //! malloc for the whole process, libclang included, by defining the C allocation API in the
 //! executable and exporting it (`allocator.dynlist`). Exporting only part of it would be worse
 //! than nothing: a library that allocates with glibc's `aligned_alloc` and frees with the
-//! exported `free` corrupts both heaps. The referee is glibc's manual ("Replacing malloc"),
-//! not our list, and the executable's dynamic symbol table as `nm -D` reads it.
+//! exported `free` corrupts both heaps. The referees are glibc's manual ("Replacing malloc"),
+//! not our list; the executable's dynamic symbol table as `nm -D` reads it; and the dynamic
+//! linker's own report of what it bound (`LD_DEBUG=bindings`) while libclang is loaded.
 #![cfg(all(target_os = "linux", target_env = "gnu", feature = "mimalloc"))]
 
 use std::collections::BTreeSet;
@@ -70,5 +71,51 @@ fn the_executable_imports_no_allocation_function_from_glibc() {
     assert!(
         from_glibc.is_empty(),
         "{BIN} still calls glibc's {from_glibc:?}"
+    );
+}
+
+#[test]
+fn libclang_and_every_other_library_bind_the_allocation_api_to_the_executable() {
+    // The dynamic linker reports each symbol it binds: "binding file A [0] to B [0]: normal
+    // symbol `malloc' [GLIBC_2.2.5]". `layout` loads libclang and parses the bundled header.
+    let out = Command::new(BIN)
+        .arg("layout")
+        .env("LD_DEBUG", "bindings")
+        .output()
+        .expect("the CLI runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    let mut libclang_bound = Vec::new();
+    let mut elsewhere = Vec::new();
+    for line in log.lines() {
+        let Some((files, symbol)) = line.split_once(": normal symbol `") else {
+            continue;
+        };
+        let name = symbol.split('\'').next().unwrap_or_default();
+        let Some((from, to)) = files.split_once(" to ") else {
+            continue;
+        };
+        if !GLIBC_REPLACEMENT_SET.contains(&name) {
+            continue;
+        }
+        if !to.starts_with(BIN) {
+            elsewhere.push(line.trim().to_string());
+        } else if from.contains("libclang") {
+            libclang_bound.push(name.to_string());
+        }
+    }
+    assert!(
+        elsewhere.is_empty(),
+        "bound to another allocator:\n{}",
+        elsewhere.join("\n")
+    );
+    libclang_bound.sort();
+    assert!(
+        libclang_bound.iter().any(|n| n == "malloc") && libclang_bound.iter().any(|n| n == "free"),
+        "libclang's malloc and free were not bound to {BIN}: {libclang_bound:?}"
     );
 }
