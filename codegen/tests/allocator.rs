@@ -8,7 +8,7 @@
 #![cfg(all(target_os = "linux", target_env = "gnu", feature = "mimalloc"))]
 
 use std::collections::BTreeSet;
-use std::process::Command;
+use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_httpserv-codegen");
 
@@ -27,21 +27,24 @@ const GLIBC_REPLACEMENT_SET: [&str; 10] = [
     "valloc",
 ];
 
+/// The output of `command`, which must run and succeed.
+fn successful(command: &mut Command) -> Output {
+    let out = command.output().expect("the command runs");
+    assert!(
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn dynamic_symbols(defined: bool) -> BTreeSet<String> {
     let flag = if defined {
         "--defined-only"
     } else {
         "--undefined-only"
     };
-    let out = Command::new("nm")
-        .args(["-D", flag, BIN])
-        .output()
-        .expect("nm (binutils) runs");
-    assert!(
-        out.status.success(),
-        "nm -D {BIN}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = successful(Command::new("nm").args(["-D", flag, BIN]));
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -78,16 +81,7 @@ fn the_executable_imports_no_allocation_function_from_glibc() {
 fn libclang_and_every_other_library_bind_the_allocation_api_to_the_executable() {
     // The dynamic linker reports each symbol it binds: "binding file A [0] to B [0]: normal
     // symbol `malloc' [GLIBC_2.2.5]". `layout` loads libclang and parses the bundled header.
-    let out = Command::new(BIN)
-        .arg("layout")
-        .env("LD_DEBUG", "bindings")
-        .output()
-        .expect("the CLI runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = successful(Command::new(BIN).arg("layout").env("LD_DEBUG", "bindings"));
     let log = String::from_utf8_lossy(&out.stderr);
     let mut libclang_bound = Vec::new();
     let mut elsewhere = Vec::new();
@@ -113,7 +107,6 @@ fn libclang_and_every_other_library_bind_the_allocation_api_to_the_executable() 
         "bound to another allocator:\n{}",
         elsewhere.join("\n")
     );
-    libclang_bound.sort();
     assert!(
         libclang_bound.iter().any(|n| n == "malloc") && libclang_bound.iter().any(|n| n == "free"),
         "libclang's malloc and free were not bound to {BIN}: {libclang_bound:?}"
