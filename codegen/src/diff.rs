@@ -782,11 +782,12 @@ impl CrateView {
 mod tests {
     use super::*;
     use crate::model::{Constant, Enum, Field, Member, MemberKind, Method, SourceLoc, Struct};
+    use std::sync::Arc;
 
     fn method(name: &str, ret: &str) -> Member {
         Member {
             decl_name: name.into(),
-            kind: MemberKind::Virtual(Method {
+            kind: MemberKind::Virtual(Arc::new(Method {
                 name: name.into(),
                 usr: format!("{name}{ret}"),
                 overrides: Vec::new(),
@@ -798,7 +799,7 @@ mod tests {
                 declared_conv: None,
                 deprecated: None,
                 loc: SourceLoc::default(),
-            }),
+            })),
         }
     }
 

@@ -695,17 +695,24 @@ impl<'a> Emitter<'a> {
             ));
             quote! { #[doc = #doc] pub base__: #base_vtbl, }
         });
-        let wraps = self.wraps;
-        // One key for every slot's lookup: the class part of it does not change.
-        let mut wrap_key = (class.name.clone(), String::new());
+        // The plan has the field names; a class it lacks (the emitter's tests) gets no wrappers.
+        let planned = self.wraps.class(&class.name);
+        let computed;
+        let (field_names, specs): (&[String], &[WrapSpec]) = match planned {
+            Some(wraps) => (&wraps.fields, &wraps.specs),
+            None => {
+                computed = field_names(layout);
+                (&computed, &[])
+            }
+        };
         let fields: TokenStream = layout
             .own_slots()
             .iter()
-            .zip(field_names(layout))
-            .map(|(slot, field_name)| {
-                wrap_key.1 = field_name;
-                let field = rust_ident(&wrap_key.1);
-                let wrap = wraps.get(&wrap_key).map(WrapAttribute);
+            .zip(field_names)
+            .enumerate()
+            .map(|(k, (slot, field_name))| {
+                let field = rust_ident(field_name);
+                let wrap = specs.get(k).map(WrapAttribute);
                 match &slot.entry {
                     SlotEntry::Method(method) => {
                         self.slot_field(class, &name, slot.index, &field, method, wrap)

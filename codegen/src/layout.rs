@@ -34,15 +34,16 @@ impl VtableLayout {
 #[derive(Debug, Clone)]
 pub struct Slot {
     pub index: usize,
-    /// The class whose declaration created this slot.
-    pub introduced_by: String,
+    /// The class whose declaration created this slot (shared by its slots and by the copies
+    /// of them in every derived class's layout).
+    pub introduced_by: Arc<str>,
     pub entry: SlotEntry,
 }
 
 #[derive(Debug, Clone)]
 pub enum SlotEntry {
-    /// Shared, not copied: a derived class's layout starts as its base's, so each method is in
-    /// the layout of every class below it (`Arc`: the emitter's second thread reads layouts).
+    /// The model's method, shared (a derived class's layout starts as its base's, so each
+    /// method is in the layout of every class below it).
     Method(Arc<Method>),
     /// MSVC's scalar deleting destructor: `void *(this, unsigned int flags)`.
     ScalarDeletingDestructor,
@@ -100,6 +101,7 @@ pub fn layout_class(
 ) -> Result<VtableLayout, Diagnostic> {
     let mut slots: Vec<Slot> = base.map(|b| b.slots.clone()).unwrap_or_default();
     let base_slots = slots.len();
+    let introduced_by: Arc<str> = Arc::from(class.name.as_str());
 
     // Rule 2: one group per distinct name, in order of first declaration.
     let mut group_of: FxHashMap<&str, usize> = FxHashMap::default();
@@ -149,12 +151,12 @@ pub fn layout_class(
                             ),
                         ));
                     }
-                    slot.entry = SlotEntry::Method(Arc::new(method.clone()));
+                    slot.entry = SlotEntry::Method(Arc::clone(method));
                 }
                 MemberKind::Virtual(method) => slots.push(Slot {
                     index: slots.len(),
-                    introduced_by: class.name.clone(),
-                    entry: SlotEntry::Method(Arc::new(method.clone())),
+                    introduced_by: Arc::clone(&introduced_by),
+                    entry: SlotEntry::Method(Arc::clone(method)),
                 }),
                 MemberKind::VirtualDestructor { .. } => {
                     let inherited = slots[..base_slots]
@@ -163,7 +165,7 @@ pub fn layout_class(
                     if !inherited {
                         slots.push(Slot {
                             index: slots.len(),
-                            introduced_by: class.name.clone(),
+                            introduced_by: Arc::clone(&introduced_by),
                             entry: SlotEntry::ScalarDeletingDestructor,
                         });
                     }
@@ -189,7 +191,7 @@ mod tests {
     fn method(name: &str, usr: &str, overrides: &[&str]) -> Member {
         Member {
             decl_name: name.to_string(),
-            kind: MemberKind::Virtual(Method {
+            kind: MemberKind::Virtual(Arc::new(Method {
                 name: name.to_string(),
                 usr: usr.to_string(),
                 overrides: overrides.iter().map(|s| s.to_string()).collect(),
@@ -201,7 +203,7 @@ mod tests {
                 declared_conv: None,
                 deprecated: None,
                 loc: SourceLoc::default(),
-            }),
+            })),
         }
     }
 

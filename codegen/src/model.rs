@@ -3,6 +3,7 @@
 //! parsing can be tested on hand-built values.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Where something was declared, for diagnostics and generated docs. `file` is the path as the
 /// user gave it (never made absolute), so messages and generated code stay machine-independent.
@@ -62,7 +63,7 @@ pub struct Class {
 impl Class {
     pub fn virtual_methods(&self) -> impl Iterator<Item = &Method> {
         self.members.iter().filter_map(|m| match &m.kind {
-            MemberKind::Virtual(method) => Some(method),
+            MemberKind::Virtual(method) => Some(&**method),
             _ => None,
         })
     }
@@ -78,13 +79,12 @@ pub struct Member {
 
 #[derive(Debug, Clone)]
 pub enum MemberKind {
-    Virtual(Method),
+    /// Shared, not copied, by the layout of this class and of every class below it (`Arc`:
+    /// the emitter's second thread reads layouts).
+    Virtual(Arc<Method>),
     /// `virtual ~T()`: one slot, MSVC's scalar deleting destructor. `overrides` is true when a
     /// base class already has a virtual destructor (then no new slot).
-    VirtualDestructor {
-        overrides: bool,
-        loc: SourceLoc,
-    },
+    VirtualDestructor { overrides: bool, loc: SourceLoc },
     /// Non-virtual methods, constructors, nested types, typedefs: no slot.
     Other,
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use clang::source::{File, SourceRange};
 use clang::token::{Token, TokenKind};
@@ -158,9 +158,14 @@ pub fn parse(req: &ParseRequest<'_>, loaded: &mut dyn FnMut()) -> Result<Api, Er
     }
     let api = std::mem::take(&mut walker.api);
     let errors = std::mem::take(&mut walker.errors);
-    // The AST and the walker's tables, which point into it (see `crate::release`).
+    // The walker's tables point into the AST: they go first (see `crate::release`). The AST
+    // itself is disposed of even by the command line, which leaves the rest of its memory to
+    // the exit: libclang allocates through the same allocator (mimalloc, on Linux with glibc),
+    // so the later stages reuse the AST's memory instead of faulting in new pages (at 100 times
+    // the bundled header: 7 ms to dispose of it, peak memory 340 -> 294 MB, the stages after
+    // it 10-30 % faster).
     crate::release(walker);
-    crate::release(tu);
+    drop(tu);
     if errors.is_empty() {
         Ok(api)
     } else {
@@ -748,7 +753,7 @@ impl<'r, 'tu> Walker<'r, 'tu> {
                 if !child.is_virtual_method() {
                     MemberKind::Other
                 } else {
-                    MemberKind::Virtual(self.method(child).map_err(|m| (construct, m))?)
+                    MemberKind::Virtual(Arc::new(self.method(child).map_err(|m| (construct, m))?))
                 }
             }
             EntityKind::Destructor if child.is_virtual_method() => MemberKind::VirtualDestructor {

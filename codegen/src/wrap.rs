@@ -8,6 +8,7 @@
 //! the emitter one [`WrapSpec`] per slot. The conventions themselves live in `httpserv-macros`.
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Error};
@@ -32,14 +33,15 @@ pub struct WrapRow {
 /// `name` or `name(arg)`, e.g. `cstr`, `bytes(pcchHeaderValue)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Kind {
-    pub name: String,
+    /// `Cow`: the kinds of slots without a row (`raw`) are constants.
+    pub name: Cow<'static, str>,
     pub arg: Option<String>,
 }
 
 impl Kind {
-    fn plain(name: &str) -> Kind {
+    fn plain(name: &'static str) -> Kind {
         Kind {
-            name: name.to_string(),
+            name: Cow::Borrowed(name),
             arg: None,
         }
     }
@@ -53,7 +55,7 @@ impl Kind {
         let valid =
             |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         (valid(name) && arg.as_deref().is_none_or(valid)).then(|| Kind {
-            name: name.to_string(),
+            name: Cow::Owned(name.to_string()),
             arg,
         })
     }
@@ -61,7 +63,7 @@ impl Kind {
     pub fn render(&self) -> String {
         match &self.arg {
             Some(arg) => format!("{}({arg})", self.name),
-            None => self.name.clone(),
+            None => self.name.to_string(),
         }
     }
 }
@@ -76,28 +78,61 @@ pub struct WrapSpec {
     pub params: Vec<(String, Kind)>,
     /// Defaulted inputs and the Rust expression of their default.
     pub defaults: Vec<(String, String)>,
-    pub safety: Option<String>,
+    /// `Cow`: the text of every slot without a row is one constant.
+    pub safety: Option<Cow<'static, str>>,
     pub page: Option<String>,
     pub summary: String,
 }
 
-/// Every slot's wrapper, keyed by (class, vtable field name).
-pub type WrapPlan = FxHashMap<(String, String), WrapSpec>;
+/// The wrappers of one class's own slots, in slot order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClassWraps {
+    /// The vtable field name of each own slot ([`crate::emit::field_names`]).
+    pub fields: Vec<String>,
+    /// The spec of each own slot.
+    pub specs: Vec<WrapSpec>,
+}
+
+/// Every slot's wrapper, by class. One entry per class rather than per slot: the emitter looks
+/// a class up once and walks its slots in order, and no slot needs a key of its own (at 100
+/// times the bundled header, 170,000 slots each keyed by two new strings).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WrapPlan {
+    classes: FxHashMap<String, ClassWraps>,
+}
+
+impl WrapPlan {
+    /// The wrappers of `class`'s own slots, if it was planned.
+    pub fn class(&self, class: &str) -> Option<&ClassWraps> {
+        self.classes.get(class)
+    }
+
+    /// The number of slots planned, over every class.
+    pub fn len(&self) -> usize {
+        self.classes.values().map(|c| c.specs.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every planned slot as (class, field name, spec), classes in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str, &WrapSpec)> {
+        self.classes.iter().flat_map(|(class, wraps)| {
+            wraps
+                .fields
+                .iter()
+                .zip(&wraps.specs)
+                .map(move |(field, spec)| (class.as_str(), field.as_str(), spec))
+        })
+    }
+}
 
 /// Reads the bundled table and plans every slot of `layouts`; also returns the warnings.
 pub fn plan_bundled(layouts: &[VtableLayout]) -> Result<(WrapPlan, Vec<String>), Error> {
     let path = bundled_table();
     let table = read_table(&path)?;
-    let field_names: FxHashMap<String, Vec<String>> = layouts
-        .iter()
-        .map(|l| (l.class.clone(), crate::emit::field_names(l)))
-        .collect();
-    plan(
-        layouts,
-        &field_names,
-        &table,
-        Path::new("codegen/sdk/wrappers.tsv"),
-    )
+    plan(layouts, &table, Path::new("codegen/sdk/wrappers.tsv"))
 }
 
 /// The bundled table.
@@ -187,7 +222,6 @@ fn parse_row(line: &str, number: u32) -> Result<WrapRow, String> {
 /// the model. Slots without a row get an `unsafe` raw wrapper and a warning.
 pub fn plan(
     layouts: &[VtableLayout],
-    field_names: &FxHashMap<String, Vec<String>>,
     table: &[WrapRow],
     table_path: &Path,
 ) -> Result<(WrapPlan, Vec<String>), Error> {
@@ -202,16 +236,14 @@ pub fn plan(
             ));
         }
     }
-    // Sized once: a spec is some 250 bytes, and growing the map by doubling moved each twice.
-    let slots = layouts.iter().map(|l| l.own_slots().len()).sum();
-    let mut specs = FxHashMap::with_capacity_and_hasher(slots, Default::default());
+    let mut classes = FxHashMap::with_capacity_and_hasher(layouts.len(), Default::default());
     let mut warnings = Vec::new();
     let mut used = FxHashSet::default();
     for layout in layouts {
-        let names = &field_names[&layout.class];
-        let mut rust_names: FxHashMap<String, String> = FxHashMap::default();
-        for (slot, field) in layout.own_slots().iter().zip(names) {
-            let key = (layout.class.clone(), field.clone());
+        let fields = crate::emit::field_names(layout);
+        let mut specs = Vec::with_capacity(fields.len());
+        let mut rust_names: FxHashMap<String, &str> = FxHashMap::default();
+        for (slot, field) in layout.own_slots().iter().zip(&fields) {
             let row = rows.get(&(layout.class.as_str(), field.as_str())).copied();
             let spec = match (row, &slot.entry) {
                 (Some(row), SlotEntry::Method(method)) => {
@@ -233,9 +265,10 @@ pub fn plan(
                         ret: Kind::plain("raw"),
                         params: Vec::new(),
                         defaults: Vec::new(),
-                        safety: Some(row.safety.clone().unwrap_or_else(|| {
-                            "Destroys the object; it must not be used afterwards.".into()
-                        })),
+                        safety: Some(row.safety.clone().map_or(
+                            Cow::Borrowed("Destroys the object; it must not be used afterwards."),
+                            Cow::Owned,
+                        )),
                         page: row.page.clone(),
                         summary: row.summary.clone(),
                     }
@@ -255,7 +288,7 @@ pub fn plan(
                     spec
                 }
             };
-            if let Some(previous) = rust_names.insert(spec.name.clone(), field.clone()) {
+            if let Some(previous) = rust_names.insert(spec.name.clone(), field) {
                 errors.push(table_diag(
                     table_path,
                     row.map_or(1, |r| r.line),
@@ -265,8 +298,9 @@ pub fn plan(
                     ),
                 ));
             }
-            specs.insert(key, spec);
+            specs.push(spec);
         }
+        classes.insert(layout.class.clone(), ClassWraps { fields, specs });
     }
     for row in table {
         if !used.contains(&(row.class.clone(), row.field.clone())) {
@@ -280,7 +314,7 @@ pub fn plan(
         }
     }
     if errors.is_empty() {
-        Ok((specs, warnings))
+        Ok((WrapPlan { classes }, warnings))
     } else {
         Err(Error::Input(errors))
     }
@@ -302,7 +336,9 @@ fn fallback(class: &str, field: &str, slot: usize, entry: &SlotEntry) -> WrapSpe
         ret: Kind::plain("raw"),
         params,
         defaults: Vec::new(),
-        safety: Some("No wrapper specification exists for this method: a raw call whose C++ contract the caller upholds.".into()),
+        safety: Some(Cow::Borrowed(
+            "No wrapper specification exists for this method: a raw call whose C++ contract the caller upholds.",
+        )),
         page: None,
         summary: format!("Calls `{class}::{field}` directly."),
     }
@@ -373,7 +409,7 @@ fn check_row(row: &WrapRow, method: &Method, slot: usize, class: &str) -> Result
         let is_input = !kind.name.starts_with("out") && kind.name != "len_out";
         if let (Some(default), true) = (&param.default, is_input) {
             let filled = row.params.iter().any(|(_, k)| {
-                matches!(k.name.as_str(), "bytes" | "wide")
+                matches!(&*k.name, "bytes" | "wide")
                     && k.arg.as_deref() == Some(param.name.as_str())
             });
             if !filled {
@@ -388,7 +424,7 @@ fn check_row(row: &WrapRow, method: &Method, slot: usize, class: &str) -> Result
         ret: row.ret.clone(),
         params: row.params.clone(),
         defaults,
-        safety: row.safety.clone(),
+        safety: row.safety.clone().map(Cow::Owned),
         page: row.page.clone(),
         summary: row.summary.clone(),
     })
@@ -455,7 +491,7 @@ fn is_wide_string(ty: &CType) -> bool {
 fn check_param(kind: &Kind, ty: &CType, method: &Method) -> Result<(), String> {
     let pointee_of =
         || pointee(ty).ok_or_else(|| format!("kind `{}` needs a pointer", kind.render()));
-    let ok = match kind.name.as_str() {
+    let ok = match &*kind.name {
         "value" | "raw" => true,
         "bool" => is_named(ty, &["BOOL"]),
         "flags" => {
@@ -509,7 +545,7 @@ fn check_param(kind: &Kind, ty: &CType, method: &Method) -> Result<(), String> {
 
 fn check_ret(kind: &Kind, method: &Method) -> Result<(), String> {
     let ty = &method.ret;
-    let ok = match kind.name.as_str() {
+    let ok = match &*kind.name {
         "value" | "raw" => true,
         "hresult" => is_named(ty, &["HRESULT"]),
         "bool" => is_named(ty, &["BOOL"]),
@@ -555,7 +591,7 @@ fn default_expr(default: &str, kind: &Kind, ty: &CType) -> Result<String, String
             ..
         }
     );
-    let expr = match (kind.name.as_str(), default) {
+    let expr = match (&*kind.name, default) {
         ("opt_iface" | "opt_cstr" | "opt_wstr", "NULL" | "0" | "nullptr") => "None".to_string(),
         ("bool", "FALSE" | "0") => "false".to_string(),
         ("bool", "TRUE" | "1") => "true".to_string(),

@@ -17,6 +17,7 @@
 //! httpserv-codegen --release --test fuzz_layout`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use httpserv_codegen::layout::{SlotEntry, VtableLayout};
 use httpserv_codegen::model::{
@@ -395,7 +396,7 @@ fn build(specs: &[ClassSpec]) -> Api {
                     };
                     Member {
                         decl_name: method.name.clone(),
-                        kind: MemberKind::Virtual(method),
+                        kind: MemberKind::Virtual(Arc::new(method)),
                     }
                 }
                 MemberSpec::Override { k } => {
@@ -413,7 +414,7 @@ fn build(specs: &[ClassSpec]) -> Api {
                     method.loc = loc(line);
                     Member {
                         decl_name: method.name.clone(),
-                        kind: MemberKind::Virtual(method),
+                        kind: MemberKind::Virtual(Arc::new(method)),
                     }
                 }
                 MemberSpec::Destructor => {
@@ -448,7 +449,7 @@ fn build(specs: &[ClassSpec]) -> Api {
             line += 1;
             members.push(Member {
                 decl_name: "Anchor".into(),
-                kind: MemberKind::Virtual(Method {
+                kind: MemberKind::Virtual(Arc::new(Method {
                     name: "Anchor".into(),
                     usr: format!("c:@S@{name}@F@Anchor"),
                     overrides: Vec::new(),
@@ -460,7 +461,7 @@ fn build(specs: &[ClassSpec]) -> Api {
                     declared_conv: None,
                     deprecated: None,
                     loc: loc(line),
-                }),
+                })),
             });
         }
         line += 1;
@@ -565,7 +566,7 @@ fn check_invariants(api: &Api, layouts: &[VtableLayout]) -> Result<(), TestCaseE
             .collect();
         prop_assert_eq!(own, expected_own, "{}: own slot order", class.name);
         for slot in layout.own_slots() {
-            prop_assert_eq!(&slot.introduced_by, &class.name);
+            prop_assert_eq!(&*slot.introduced_by, class.name.as_str());
         }
     }
     Ok(())

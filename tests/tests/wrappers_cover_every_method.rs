@@ -42,7 +42,7 @@ fn one_wrapper_per_method_with_unique_names_and_real_links() {
     assert_eq!(plan.len(), own_slots, "one wrapper per slot");
 
     let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for ((class, field), spec) in &plan {
+    for (class, field, spec) in plan.iter() {
         assert!(
             names.entry(class).or_default().insert(&spec.name),
             "{class}: wrapper name `{}` used twice (again for {field})",
@@ -59,7 +59,7 @@ fn one_wrapper_per_method_with_unique_names_and_real_links() {
         reference.display()
     );
     let mut linked = 0;
-    for ((class, field), spec) in &plan {
+    for (class, field, spec) in plan.iter() {
         if let Some(page) = &spec.page {
             let file = reference.join(format!("{page}.md"));
             assert!(

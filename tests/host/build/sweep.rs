@@ -212,10 +212,10 @@ pub fn generate(
         }
         let mut slots = Vec::new();
         for slot in &layout.slots {
-            let intro = &layouts[by_name[slot.introduced_by.as_str()]];
+            let intro = &layouts[by_name[&*slot.introduced_by]];
             let own = slot.index - intro.base_slots;
             let field = names[by_name[intro.class.as_str()]][own].clone();
-            let k = *hops.get(&slot.introduced_by).ok_or_else(|| {
+            let k = *hops.get(&*slot.introduced_by).ok_or_else(|| {
                 format!(
                     "{}: slot {} from a class outside its chain",
                     layout.class, slot.index
@@ -242,7 +242,7 @@ pub fn generate(
             }
             slots.push(SlotInfo {
                 index: slot.index,
-                introduced_by: slot.introduced_by.clone(),
+                introduced_by: slot.introduced_by.to_string(),
                 path,
                 method,
             });
