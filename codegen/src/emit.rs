@@ -4,6 +4,7 @@
 //! (thiscall on x86, the scalar deleting destructor, hidden return pointers) is spelled out in
 //! the docs of each item so a reader of `generated/` never has to guess.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -1283,16 +1284,21 @@ fn ident_tokens(name: &str) -> TokenStream {
 /// A Rust identifier for a C++ name: raw identifiers for keywords, a trailing `_` for the
 /// keywords that cannot be raw (`self`, `Self`, `super`, `crate`).
 pub fn rust_ident(name: &str) -> Ident {
-    if name.is_empty() {
-        return format_ident!("unnamed_");
-    }
-    if matches!(name, "self" | "Self" | "super" | "crate" | "_") {
-        return format_ident!("{}_", name);
-    }
-    if crate::validate::is_identifier_text(name) && !crate::validate::is_keyword(name) {
-        Ident::new(name, Span::call_site())
+    let name = rust_name(name);
+    if crate::validate::is_identifier_text(&name) && !crate::validate::is_keyword(&name) {
+        Ident::new(&name, Span::call_site())
     } else {
-        Ident::new_raw(name, Span::call_site())
+        Ident::new_raw(&name, Span::call_site())
+    }
+}
+
+/// The text of [`rust_ident`]`(name)` without the `r#` of a raw identifier: two names are the
+/// same Rust identifier when these are equal. Allocates only for the keywords renamed with `_`.
+pub fn rust_name(name: &str) -> Cow<'_, str> {
+    match name {
+        "" => Cow::Borrowed("unnamed_"),
+        "self" | "Self" | "super" | "crate" | "_" => Cow::Owned(format!("{name}_")),
+        _ => Cow::Borrowed(name),
     }
 }
 

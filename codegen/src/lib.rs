@@ -277,7 +277,7 @@ pub fn diff_against(crate_dir: &Path, new: &Options) -> Result<diff::Report, Err
     let path = crate_dir.join(BINDINGS_FILE);
     let old = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let (_, files) = generated_files(new)?;
-    diff::against(&old, &files[0].contents).map_err(|message| Error::Format {
+    diff::against(&old, &files[0].text()).map_err(|message| Error::Format {
         file: path.display().to_string(),
         message,
     })

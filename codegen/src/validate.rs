@@ -13,6 +13,7 @@
 //!   collision introduced by a naming rule of the emitter is still caught here.
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
@@ -188,9 +189,10 @@ impl Validator<'_> {
     }
 
     /// A name the emitter escapes (`r#type`, `self_`): methods, parameters, fields.
-    fn member_name(&mut self, name: &str, construct: &str, loc: &SourceLoc) {
+    /// `construct` is made only for an error: this runs for every parameter of every method.
+    fn member_name(&mut self, name: &str, construct: impl FnOnce() -> String, loc: &SourceLoc) {
         if let Some(problem) = member_ident_problem(name) {
-            self.error(loc, construct.to_string(), problem);
+            self.error(loc, construct(), problem);
         }
     }
 
@@ -222,18 +224,19 @@ impl Validator<'_> {
     }
 
     fn method(&mut self, class: &Class, method: &Method) {
-        let construct = format!("method `{}::{}`", class.name, method.name);
-        self.member_name(&method.name, &construct, &method.loc);
+        // The messages' texts are made only for an error: this runs for every method.
+        let construct = || format!("method `{}::{}`", class.name, method.name);
+        self.member_name(&method.name, construct, &method.loc);
         for param in &method.params {
             self.member_name(
                 &param.name,
-                &format!("parameter `{}` of {construct}", param.name),
+                || format!("parameter `{}` of {}", param.name, construct()),
                 &method.loc,
             );
             if let Some(by_value) = self.class_by_value(&param.ty) {
                 self.error(
                     &method.loc,
-                    construct.clone(),
+                    construct(),
                     format!(
                         "parameter `{}` passes class `{by_value}` (which has a vtable) by value: \
                          MSVC copies such objects through a hidden temporary; pass a pointer or \
@@ -244,39 +247,53 @@ impl Validator<'_> {
             }
         }
         // The Rust names of `this`, the hidden return pointer and the parameters (unnamed ones
-        // are `paramN`, keywords escaped the way the emitter does) must be distinct.
-        let mut bound: FxHashMap<String, String> = FxHashMap::default();
-        bound.insert("this".into(), "`this`".into());
+        // are `paramN`, keywords escaped the way the emitter does) must be distinct. A few
+        // names: a list, searched, rather than a map.
+        #[derive(Clone, Copy)]
+        enum Binding {
+            This,
+            HiddenReturn,
+            Param(usize),
+        }
+        let describe = |binding: Binding| match binding {
+            Binding::This => "`this`".to_string(),
+            Binding::HiddenReturn => "the hidden return pointer".to_string(),
+            Binding::Param(i) => format!("parameter {} `{}`", i + 1, method.params[i].name),
+        };
+        let mut bound: Vec<(Cow<'_, str>, Binding)> = Vec::with_capacity(method.params.len() + 2);
+        bound.push((Cow::Borrowed("this"), Binding::This));
         if method.returns_via_hidden_pointer() {
-            bound.insert("__return".into(), "the hidden return pointer".into());
+            bound.push((Cow::Borrowed("__return"), Binding::HiddenReturn));
         }
         for (i, param) in method.params.iter().enumerate() {
             let rust = if param.name.is_empty() || param.name == "this" || param.name == "__return"
             {
-                format!("param{i}")
+                Cow::Owned(format!("param{i}"))
             } else if member_ident_problem(&param.name).is_none() {
-                let ident = crate::emit::rust_ident(&param.name).to_string();
-                ident.strip_prefix("r#").unwrap_or(&ident).to_string()
+                crate::emit::rust_name(&param.name)
             } else {
                 continue;
             };
-            let this_one = format!("parameter {} `{}`", i + 1, param.name);
-            if let Some(first) = bound.insert(rust.clone(), this_one.clone()) {
+            if let Some(&(_, first)) = bound.iter().find(|(name, _)| *name == rust) {
+                let this_one = describe(Binding::Param(i));
+                let first = describe(first);
                 self.error(
                     &method.loc,
-                    construct.clone(),
+                    construct(),
                     format!(
                         "{this_one} and {first} would both be the Rust parameter `{rust}` \
                          (unnamed parameters are `paramN`, `self` is `self_`); rename the \
                          parameter in the header"
                     ),
                 );
+            } else {
+                bound.push((rust, Binding::Param(i)));
             }
         }
         if let Some(by_value) = self.class_by_value(&method.ret) {
             self.error(
                 &method.loc,
-                construct,
+                construct(),
                 format!(
                     "returns class `{by_value}` (which has a vtable) by value: not expressible \
                      without running its C++ copy constructor; return a pointer instead"
@@ -306,12 +323,12 @@ impl Validator<'_> {
                 );
             }
             for field in &s.fields {
-                let construct = format!("field `{}::{}`", s.name, field.name);
-                self.member_name(&field.name, &construct, &s.loc);
+                let construct = || format!("field `{}::{}`", s.name, field.name);
+                self.member_name(&field.name, construct, &s.loc);
                 if let Some(by_value) = self.class_by_value(&field.ty) {
                     self.error(
                         &s.loc,
-                        construct,
+                        construct(),
                         format!("holds class `{by_value}` (which has a vtable) by value"),
                     );
                 }
@@ -690,18 +707,15 @@ pub fn layouts(api: &Api, layouts: &[crate::layout::VtableLayout]) -> Result<(),
                 SlotEntry::ScalarDeletingDestructor => (format!("`~{}`", class.name), &class.loc),
             }
         }
-        // Rust field name → the slot that has it (`None`: the base vtable's field).
-        let mut seen: FxHashMap<String, Option<&Slot>> = FxHashMap::default();
-        if class.base.is_some() {
-            seen.insert("base__".into(), None);
-        }
         let names = crate::emit::field_names(layout);
-        for (slot, field) in layout.own_slots().iter().zip(names) {
-            let rust = crate::emit::rust_ident(&field).to_string();
-            let rust = match rust.strip_prefix("r#") {
-                Some(unraw) => unraw.to_string(),
-                None => rust,
-            };
+        // Rust field name → the slot that has it (`None`: the base vtable's field).
+        let mut seen: FxHashMap<Cow<'_, str>, Option<&Slot>> =
+            FxHashMap::with_capacity_and_hasher(names.len() + 1, Default::default());
+        if class.base.is_some() {
+            seen.insert(Cow::Borrowed("base__"), None);
+        }
+        for (slot, field) in layout.own_slots().iter().zip(&names) {
+            let rust = crate::emit::rust_name(field);
             if let Some(first) = seen.insert(rust.clone(), Some(slot)) {
                 let (this, loc) = what(slot, class);
                 let first = first.map_or_else(|| "the base vtable".into(), |s| what(s, class).0);

@@ -9,15 +9,50 @@ use proc_macro2::TokenStream;
 use crate::diag::Error;
 use crate::emit::EmittedFile;
 
-/// One generated file: path relative to the output crate, and its full text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One generated file: path relative to the output crate, and its text.
+#[derive(Debug, Clone)]
 pub struct GeneratedFile {
     pub relative_path: PathBuf,
-    pub contents: String,
+    /// The text in the pieces it was made of (the `// ` header lines, then each formatted unit),
+    /// in order. Writing and comparing take them one after the other; joined into one string,
+    /// the file was as much new memory again (32 MB at 100 times the bundled header's classes).
+    pieces: Vec<String>,
     /// How many of the emitted units (the `use` head, each item stream) went through rustfmt
     /// rather than being laid out by [`crate::style`]: 0 for the bundled header.
     pub rustfmt_items: usize,
 }
+
+impl GeneratedFile {
+    /// The whole text, joined (a copy).
+    pub fn text(&self) -> String {
+        self.pieces.concat()
+    }
+
+    /// The length of the text in bytes.
+    pub fn len(&self) -> usize {
+        self.pieces.iter().map(String::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Two files are equal when their paths, texts and rustfmt counts are, however the texts are cut.
+impl PartialEq for GeneratedFile {
+    fn eq(&self, other: &Self) -> bool {
+        self.relative_path == other.relative_path
+            && self.rustfmt_items == other.rustfmt_items
+            && self.len() == other.len()
+            && self
+                .pieces
+                .iter()
+                .flat_map(|p| p.bytes())
+                .eq(other.pieces.iter().flat_map(|p| p.bytes()))
+    }
+}
+
+impl Eq for GeneratedFile {}
 
 /// How [`format_file`] gives the text its final layout.
 pub enum Formatting {
@@ -77,30 +112,25 @@ pub fn format_file(
     }
 }
 
-/// The `// ` header lines, then the `formatted` texts, written once into a buffer of the file's
-/// size (joining the texts first copied the whole file once more: 32 MB of new memory at 100
-/// times the bundled header).
+/// The `// ` header lines, then the `formatted` texts, as the file's pieces.
 fn generated_file(
     relative_path: &Path,
     header_lines: &[String],
     formatted: Vec<String>,
     rustfmt_items: usize,
 ) -> GeneratedFile {
-    let size = header_lines.iter().map(|l| l.len() + 4).sum::<usize>()
-        + formatted.iter().map(String::len).sum::<usize>();
-    let mut contents = String::with_capacity(size);
+    let mut header = String::new();
     for line in header_lines {
-        contents.push_str("// ");
-        contents.push_str(line);
-        contents.push('\n');
+        header.push_str("// ");
+        header.push_str(line);
+        header.push('\n');
     }
-    for text in formatted {
-        // Each text is freed once copied: its memory serves the next allocations.
-        contents.push_str(&text);
-    }
+    let mut pieces = Vec::with_capacity(1 + formatted.len());
+    pieces.push(header);
+    pieces.extend(formatted);
     GeneratedFile {
         relative_path: relative_path.to_path_buf(),
-        contents,
+        pieces,
         rustfmt_items,
     }
 }
@@ -457,7 +487,7 @@ pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error>
     let mut staged = Vec::with_capacity(files.len());
     for file in files {
         let target = out_dir.join(&file.relative_path);
-        if holds(&target, file.contents.as_bytes()) {
+        if holds(&target, &file.pieces) {
             continue;
         }
         let dir = target.parent().unwrap_or(out_dir);
@@ -471,7 +501,7 @@ pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error>
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
         let mut temp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
         let kept = std::fs::metadata(&target).map(|m| m.permissions());
-        write_contents(temp.as_file_mut(), file.contents.as_bytes())
+        write_contents(temp.as_file_mut(), &file.pieces)
             .and_then(|()| match kept {
                 Ok(permissions) => temp.as_file().set_permissions(permissions),
                 Err(_) => Ok(()),
@@ -492,53 +522,76 @@ pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error>
 /// a full disk. The hostile-input tests use it where a small tmpfs cannot be mounted.
 pub const FAIL_WRITE_AFTER_ENV: &str = "HTTPSERV_CODEGEN_FAIL_WRITE_AFTER";
 
-fn write_contents(file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+fn write_contents(file: &mut std::fs::File, pieces: &[String]) -> std::io::Result<()> {
     let limit = std::env::var(FAIL_WRITE_AFTER_ENV)
         .ok()
         .and_then(|v| v.parse::<usize>().ok());
-    match limit {
-        Some(limit) if limit < bytes.len() => {
-            file.write_all(&bytes[..limit])?;
-            Err(std::io::Error::new(
+    // The pieces are small (a class each): buffered, they go out in 64 KiB writes.
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, file);
+    let mut written = 0;
+    for piece in pieces {
+        let bytes = piece.as_bytes();
+        if let Some(limit) = limit
+            && written + bytes.len() > limit
+        {
+            out.write_all(&bytes[..limit - written])?;
+            out.flush()?;
+            return Err(std::io::Error::new(
                 std::io::ErrorKind::StorageFull,
                 format!("No space left on device (simulated by {FAIL_WRITE_AFTER_ENV}={limit})"),
-            ))
+            ));
         }
-        _ => file.write_all(bytes),
+        out.write_all(bytes)?;
+        written += bytes.len();
     }
+    out.flush()
 }
 
 /// The files under `out_dir` that differ from (or lack) what would be generated.
 pub fn stale_files(out_dir: &Path, files: &[GeneratedFile]) -> Vec<String> {
     files
         .iter()
-        .filter(|file| !holds(&out_dir.join(&file.relative_path), file.contents.as_bytes()))
+        .filter(|file| !holds(&out_dir.join(&file.relative_path), &file.pieces))
         .map(|file| out_dir.join(&file.relative_path).display().to_string())
         .collect()
 }
 
-/// Whether the file at `path` holds exactly `contents`. It is compared block by block, after
-/// its length: read whole, a file as large as the output (32 MB at 100 times the bundled
+/// Whether the file at `path` holds exactly the text of `pieces`. It is compared block by block,
+/// after its length: read whole, a file as large as the output (32 MB at 100 times the bundled
 /// header's classes) cost as much new memory, page faults included, as making the output.
-fn holds(path: &Path, contents: &[u8]) -> bool {
+fn holds(path: &Path, pieces: &[String]) -> bool {
     use std::io::Read;
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
-    if file
-        .metadata()
-        .map_or(true, |m| m.len() != contents.len() as u64)
-    {
+    let len: usize = pieces.iter().map(String::len).sum();
+    if file.metadata().map_or(true, |m| m.len() != len as u64) {
         return false;
     }
     let mut block = vec![0u8; 64 << 10];
-    let mut rest = contents;
+    let mut expected = pieces.iter().map(String::as_bytes);
+    // What is left of the piece being compared.
+    let mut current: &[u8] = &[];
     loop {
-        match file.read(&mut block) {
-            Ok(0) => return rest.is_empty(),
-            Ok(n) if n <= rest.len() && block[..n] == rest[..n] => rest = &rest[n..],
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            _ => return false,
+        let mut read = match file.read(&mut block) {
+            Ok(0) => return current.is_empty() && expected.all(<[u8]>::is_empty),
+            Ok(n) => &block[..n],
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        while !read.is_empty() {
+            while current.is_empty() {
+                match expected.next() {
+                    Some(piece) => current = piece,
+                    None => return false,
+                }
+            }
+            let n = read.len().min(current.len());
+            if read[..n] != current[..n] {
+                return false;
+            }
+            read = &read[n..];
+            current = &current[n..];
         }
     }
 }
@@ -570,7 +623,7 @@ mod tests {
     #[test]
     fn formats_with_header() {
         let file = sample();
-        assert_eq!(file.contents, "// @generated test\npub const A: u32 = 1;\n");
+        assert_eq!(file.text(), "// @generated test\npub const A: u32 = 1;\n");
     }
 
     #[test]
@@ -628,10 +681,10 @@ mod tests {
         .unwrap();
         assert!(
             whole
-                .contents
+                .text()
                 .contains("use core::ffi::c_void;\nuse windows_sys::Win32")
         );
-        assert_eq!(whole.contents, pieces.contents);
+        assert_eq!(whole.text(), pieces.text());
     }
 
     #[test]
@@ -672,7 +725,7 @@ mod tests {
             format_file(path, &file, &[], Formatting::Rustfmt(Rustfmt::spawn_n(1))).unwrap();
         let pretty = prettyplease::unparse(&syn::parse2(file.to_tokens()).unwrap());
         let expected = Rustfmt::spawn_n(1).format(vec![pretty], path).unwrap();
-        assert_eq!(printed.contents, expected);
+        assert_eq!(printed.text(), expected);
     }
 
     #[test]
@@ -748,7 +801,7 @@ mod tests {
         let printed = format_file(path, &file, &[], Formatting::Printer).unwrap();
         let formatted =
             format_file(path, &file, &[], Formatting::Rustfmt(Rustfmt::spawn_n(1))).unwrap();
-        assert_eq!(printed.contents, formatted.contents);
+        assert_eq!(printed.text(), formatted.text());
         assert_eq!(printed.rustfmt_items, 4);
     }
 
@@ -870,11 +923,11 @@ mod tests {
         let printed = format_file(path, &file, &[], Formatting::Printer).unwrap();
         let formatted =
             format_file(path, &file, &[], Formatting::Rustfmt(Rustfmt::spawn_n(2))).unwrap();
-        if printed.contents != formatted.contents {
+        if printed.text() != formatted.text() {
             let line = printed
-                .contents
+                .text()
                 .lines()
-                .zip(formatted.contents.lines())
+                .zip(formatted.text().lines())
                 .position(|(a, b)| a != b)
                 .unwrap_or(0);
             let show = |t: &str| {
@@ -887,8 +940,8 @@ mod tests {
             panic!(
                 "differs at line {}:\n--- printer\n{}\n--- rustfmt\n{}",
                 line + 1,
-                show(&printed.contents),
-                show(&formatted.contents)
+                show(&printed.text()),
+                show(&formatted.text())
             );
         }
         let total = file.items.len() + 1;
@@ -921,8 +974,8 @@ mod tests {
         std::fs::write(dir.path().join("src/x.rs"), "edited").unwrap();
         assert_eq!(stale_files(dir.path(), &files).len(), 1);
         // Same length, one byte different: stale, and rewritten.
-        for at in [0, files[0].contents.len() - 1] {
-            let mut bytes = files[0].contents.clone().into_bytes();
+        for at in [0, files[0].len() - 1] {
+            let mut bytes = files[0].text().into_bytes();
             bytes[at] ^= 0x20;
             std::fs::write(dir.path().join("src/x.rs"), &bytes).unwrap();
             assert_eq!(stale_files(dir.path(), &files).len(), 1, "byte {at}");
@@ -930,13 +983,8 @@ mod tests {
             assert!(stale_files(dir.path(), &files).is_empty(), "byte {at}");
         }
         // Longer than the output, the output as its start: stale.
-        std::fs::write(
-            dir.path().join("src/x.rs"),
-            files[0].contents.clone() + "\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("src/x.rs"), files[0].text() + "\n").unwrap();
         assert_eq!(stale_files(dir.path(), &files).len(), 1);
-        assert!(!holds(&dir.path().join("src/missing.rs"), b""));
         // No temporary files are left behind.
         let names: Vec<_> = std::fs::read_dir(dir.path().join("src"))
             .unwrap()
@@ -945,21 +993,54 @@ mod tests {
         assert_eq!(names, ["x.rs"]);
     }
 
+    /// `text` cut into pieces of the given lengths, in turn, an empty piece after each.
+    fn cut(text: &str, lengths: &[usize]) -> Vec<String> {
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        for &n in lengths.iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (piece, after) = rest.split_at(n.min(rest.len()));
+            pieces.push(piece.to_string());
+            pieces.push(String::new());
+            rest = after;
+        }
+        pieces
+    }
+
     #[test]
     fn holds_compares_every_block_and_the_length() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.rs");
         // Three and a half blocks of the comparison.
-        let contents: Vec<u8> = (0..(7 << 15)).map(|i| b'a' + (i % 26) as u8).collect();
-        std::fs::write(&path, &contents).unwrap();
-        assert!(holds(&path, &contents));
-        for at in [0, (64 << 10) - 1, 64 << 10, 150_000, contents.len() - 1] {
-            let mut other = contents.clone();
-            other[at] = b'#';
-            assert!(!holds(&path, &other), "byte {at}");
+        let text: String = (0..(7 << 15))
+            .map(|i| (b'a' + (i % 26) as u8) as char)
+            .collect();
+        std::fs::write(&path, &text).unwrap();
+        // Pieces that end inside, at and across the blocks' ends.
+        for lengths in [
+            &[text.len()][..],
+            &[1000],
+            &[(64 << 10) - 1, 2],
+            &[70_000, 1, 300],
+        ] {
+            assert!(holds(&path, &cut(&text, lengths)), "{lengths:?}");
+            for at in [0, (64 << 10) - 1, 64 << 10, 150_000, text.len() - 1] {
+                let mut other = text.clone().into_bytes();
+                other[at] = b'#';
+                let other = String::from_utf8(other).unwrap();
+                assert!(
+                    !holds(&path, &cut(&other, lengths)),
+                    "byte {at}, {lengths:?}"
+                );
+            }
+            let shorter = &text[..text.len() - 1];
+            assert!(!holds(&path, &cut(shorter, lengths)), "{lengths:?}");
+            let longer = format!("{text}x");
+            assert!(!holds(&path, &cut(&longer, lengths)), "{lengths:?}");
         }
-        assert!(!holds(&path, &contents[..contents.len() - 1]));
-        assert!(!holds(&path, &[&contents[..], b"x"].concat()));
+        assert!(!holds(&dir.path().join("missing.rs"), &[]));
     }
 
     /// This process's umask, from the kernel (setting it to read it would race other tests).

@@ -629,7 +629,7 @@ proptest! {
                 // The printer's layout (items it declines through rustfmt) is rustfmt's.
                 let printed = format(Formatting::Printer);
                 prop_assert!(printed.is_ok(), "format: {:?}", printed.err());
-                prop_assert_eq!(printed.unwrap().contents, formatted.unwrap().contents);
+                prop_assert_eq!(printed.unwrap().text(), formatted.unwrap().text());
             }
         }
     }

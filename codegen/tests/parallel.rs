@@ -25,7 +25,7 @@ fn one_thread(opts: &Options) -> Result<String, String> {
                 Formatting::Printer,
             )
         })
-        .map(|f| f.contents)
+        .map(|f| f.text())
         .map_err(|e| e.to_string())
 }
 
@@ -51,7 +51,7 @@ fn two_threads(
             );
             (
                 meet,
-                result.map(|f| f.contents).map_err(|e: Error| e.to_string()),
+                result.map(|f| f.text()).map_err(|e: Error| e.to_string()),
             )
         })
         .collect()
@@ -185,7 +185,7 @@ fn hostile_headers_fail_the_same_way_on_two_threads() {
             ..Options::default()
         };
         generated_files(&opts)
-            .map(|(_, files)| files[0].contents.clone())
+            .map(|(_, files)| files[0].text())
             .map_err(|e| e.to_string())
     };
     let mut failures = 0;

@@ -18,8 +18,8 @@ fn both_ways(opts: &Options) -> (String, String, usize, usize) {
     };
     let (_, formatted) = generated_files(&forced).expect("generate --rustfmt");
     (
-        printed[0].contents.clone(),
-        formatted[0].contents.clone(),
+        printed[0].text(),
+        formatted[0].text(),
         printed[0].rustfmt_items,
         formatted[0].rustfmt_items,
     )
