@@ -21,7 +21,7 @@ impl Diagnostic {
     /// Builds a diagnostic and reads the offending line from disk (best effort: a missing file
     /// just means no snippet).
     pub fn new(loc: SourceLoc, construct: impl Into<String>, message: impl Into<String>) -> Self {
-        let source_line = read_line(Path::new(&loc.file), loc.line);
+        let source_line = read_line(Path::new(&*loc.file), loc.line);
         Diagnostic {
             loc,
             construct: construct.into(),
@@ -131,7 +131,7 @@ mod tests {
         let mut file = tempfile::NamedTempFile::new().unwrap();
         writeln!(file, "first\nclass Foo : public A, public B {{").unwrap();
         let loc = SourceLoc {
-            file: file.path().display().to_string(),
+            file: file.path().display().to_string().into(),
             line: 2,
             column: 7,
         };

@@ -1262,7 +1262,7 @@ struct ShortLoc<'a>(&'a SourceLoc);
 
 impl fmt::Display for ShortLoc<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = std::path::Path::new(&self.0.file)
+        let file = std::path::Path::new(&*self.0.file)
             .file_name()
             .unwrap_or_default();
         f.write_str(&file.to_string_lossy())?;

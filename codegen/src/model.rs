@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 /// Where something was declared, for diagnostics and generated docs. `file` is the path as the
 /// user gave it (never made absolute), so messages and generated code stay machine-independent.
+/// Shared (`Arc`): every declaration of a header has one, and most name the same file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SourceLoc {
-    pub file: String,
+    pub file: Arc<str>,
     pub line: u32,
     pub column: u32,
 }

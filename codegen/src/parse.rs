@@ -131,7 +131,7 @@ pub fn parse(req: &ParseRequest<'_>, loaded: &mut dyn FnMut()) -> Result<Api, Er
     let mut walker = Walker {
         req,
         header_path,
-        header_display: req.header.display().to_string(),
+        header_display: req.header.display().to_string().into(),
         header_bytes: bytes,
         macros: FxHashMap::default(),
         macro_bodies: RefCell::new(FxHashMap::default()),
@@ -208,7 +208,7 @@ fn tokens_before_name<'tu>(entity: &Entity<'tu>) -> Option<Vec<Token<'tu>>> {
 
 fn loc_at(file: &Path, line: u32, column: u32) -> SourceLoc {
     SourceLoc {
-        file: file.display().to_string(),
+        file: file.display().to_string().into(),
         line,
         column,
     }
@@ -268,9 +268,9 @@ fn check_clang_diagnostics(
                     && std::fs::canonicalize(&path).ok() == canonical_header;
                 SourceLoc {
                     file: if is_header {
-                        header.display().to_string()
+                        header.display().to_string().into()
                     } else {
-                        path.display().to_string()
+                        path.display().to_string().into()
                     },
                     line: location.line,
                     column: location.column,
@@ -307,7 +307,7 @@ fn end_of(header: &Path, bytes: &[u8]) -> SourceLoc {
 struct Walker<'r, 'tu> {
     req: &'r ParseRequest<'r>,
     header_path: PathBuf,
-    header_display: String,
+    header_display: Arc<str>,
     /// The header's bytes, to read identifiers at libclang's byte offsets.
     header_bytes: Vec<u8>,
     /// Object-like macros of the whole translation unit: name → the last definition. Used to
@@ -356,7 +356,7 @@ impl<'r, 'tu> Walker<'r, 'tu> {
         };
         let location = location.get_expansion_location();
         let file = match &location.file {
-            Some(f) if !self.in_header(entity) => f.get_path().display().to_string(),
+            Some(f) if !self.in_header(entity) => f.get_path().display().to_string().into(),
             _ => self.header_display.clone(),
         };
         SourceLoc {
@@ -743,17 +743,18 @@ impl<'r, 'tu> Walker<'r, 'tu> {
         let decl_name = child.get_name().unwrap_or_default();
         let kind = match child.get_kind() {
             EntityKind::Method => {
-                let construct = format!("method `{class}::{decl_name}`");
+                // Made only for an error: this runs for every method.
+                let construct = || format!("method `{class}::{decl_name}`");
                 if decl_name.starts_with("operator") {
                     return Err((
-                        construct,
+                        construct(),
                         "operator overloads are not supported in an interface".into(),
                     ));
                 }
                 if !child.is_virtual_method() {
                     MemberKind::Other
                 } else {
-                    MemberKind::Virtual(Arc::new(self.method(child).map_err(|m| (construct, m))?))
+                    MemberKind::Virtual(Arc::new(self.method(child).map_err(|m| (construct(), m))?))
                 }
             }
             EntityKind::Destructor if child.is_virtual_method() => MemberKind::VirtualDestructor {
@@ -1040,7 +1041,13 @@ impl<'r, 'tu> Walker<'r, 'tu> {
 /// `PCSTR [41]` where 14 and later write `PCSTR[41]`. The spelling reaches `layout` and the
 /// generated documentation, which must not depend on the libclang installed.
 fn type_spelling(ty: &Type<'_>) -> String {
-    ty.get_display_name().replace(" [", "[")
+    let name = ty.get_display_name();
+    // Most spellings have no array: no second string for them.
+    if name.contains(" [") {
+        name.replace(" [", "[")
+    } else {
+        name
+    }
 }
 
 /// An anonymous struct/union member (`union { int a; float b; };`): libclang shows the record,

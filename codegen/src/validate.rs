@@ -1114,7 +1114,7 @@ fn loc_of(api: &Api, name: &str) -> SourceLoc {
                 .map(|c| c.loc.clone())
         })
         .unwrap_or_else(|| SourceLoc {
-            file: api.header_name.clone(),
+            file: api.header_name.as_str().into(),
             line: 1,
             column: 1,
         })

@@ -165,7 +165,7 @@ pub fn read_table(path: &Path) -> Result<Vec<WrapRow>, Error> {
 fn table_diag(path: &Path, line: u32, message: String) -> Diagnostic {
     Diagnostic::new(
         SourceLoc {
-            file: path.display().to_string(),
+            file: path.display().to_string().into(),
             line,
             column: 1,
         },
