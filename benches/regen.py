@@ -2,7 +2,7 @@
 """Whole-process regeneration benchmarks (issue 7, items 1 and 2). Linux; needs clang++.
 
     benches/regen.py floor   [--runs N] [--bin PATH] [--baseline PATH] [--rustfmt] [--single-thread]
-    benches/regen.py scaling [--runs N] [--bin PATH] [--scales 1 10 100]
+    benches/regen.py scaling [--runs N] [--bin PATH] [--baseline PATH] [--scales 1 10 100]
 
 `floor`: `httpserv-codegen generate` on the bundled header against the floor, a bare
 `clang++ -fsyntax-only` of the same translation unit with the same flags, measured in the same
@@ -18,7 +18,9 @@ the before/after ratio of that change, measured interleaved. `--single-thread` a
 
 `scaling`: synthetic headers with 1x, 10x, 100x the classes (benches/synthetic.py); for each,
 generate and two floors of that header, `clang++ -fsyntax-only` and the libclang floor; the
-growth of (generate - floor) against 1x and from each scale to the next.
+growth of (generate - floor) against 1x and from each scale to the next; and the growth of
+generate less its own parse stages, the floor measured in the same process. `--baseline` adds
+another generator binary to the same runs.
 
 Medians of wall time; `cpu` is user+sys of the process and the children it waited for
 (rustfmt). Without --bin the release binary is built first (`cargo build --release`).
@@ -190,8 +192,14 @@ def floor_bench(args):
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 
+# The generator's own parse: what `--time-stages` reports for finding, loading and running
+# libclang (the libclang floor's work, measured inside the generator's process).
+PARSE_STAGES = ("find libclang", "parse: load libclang", "parse: libclang")
+
+
 def scaling_bench(args):
     bin_ = binary(args)
+    generators = {"generate": bin_, **({"baseline": Path(args.baseline)} if args.baseline else {})}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         lib, floor_exe = libclang_path(), build_libclang_floor(work)
@@ -205,37 +213,52 @@ def scaling_bench(args):
             commands[f"clang++ {n}x"] = ["clang++", *CLANG_FLAGS, "-fsyntax-only", tu]
             if "libclang" in floors:
                 commands[f"libclang {n}x"] = [floor_exe, lib, tu, *CLANG_FLAGS]
-            commands[f"generate {n}x"] = [bin_, "generate", "--header", header,
-                                          "--out", work / f"out-{n}x", "--time-stages"]
+            for name, exe in generators.items():
+                commands[f"{name} {n}x"] = [exe, "generate", "--header", header,
+                                            "--out", work / f"{name}-{n}x", "--time-stages"]
         samples = measure(commands, args.runs)
     base = args.scales[0]
+    steps = list(zip(args.scales, args.scales[1:]))
     wall = {name: median(s["wall"]) for name, s in samples.items()}
     print(f"runs: {args.runs}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
-    # Two floors: `clang++ -fsyntax-only` (the floor of item 1; here clang++ is another LLVM
-    # version than the libclang the generator loads, and the two parsers do not grow alike) and
-    # the libclang floor (the generator's own libclang and parse options, no AST walk): what
-    # the generator adds to its own parse.
-    for floor in floors:
-        net = {n: wall[f"generate {n}x"] - wall[f"{floor} {n}x"] for n in args.scales}
+    # Two floors measured as processes of their own: `clang++ -fsyntax-only` (the floor of item
+    # 1; here clang++ is another LLVM version than the libclang the generator loads, and the two
+    # parsers do not grow alike) and the libclang floor (the generator's own libclang and parse
+    # options, no AST walk): what the generator adds to its own parse.
+    for name in generators:
+        for floor in floors:
+            net = {n: wall[f"{name} {n}x"] - wall[f"{floor} {n}x"] for n in args.scales}
+            print()
+            print(f"| scale | {floor} floor | {name} | {name} - floor | growth vs {base}x |")
+            print("|---|---:|---:|---:|---:|")
+            for n in args.scales:
+                print(f"| {n}x | {wall[f'{floor} {n}x'] * 1000:.0f} ms | "
+                      f"{wall[f'{name} {n}x'] * 1000:.0f} ms | {net[n] * 1000:.0f} ms | "
+                      f"{net[n] / net[base]:.2f}x (input {n // base}x) |")
+            print()
+            print(f"{name}, growth per step: " + ", ".join(
+                f"{a}x -> {b}x: {net[b] / net[a]:.2f}x (input {b // a}x)" for a, b in steps))
+        # The floor measured inside the same process: each run's wall time less its own parse
+        # stages. A difference of two separate processes' medians moves with the machine's
+        # speed between them (the floor and the generator each take about a second at 100x);
+        # this one does not, and its floor is the generator's own libclang, allocator included.
+        own = {n: median([w - sum(st.get(k, 0.0) for k in PARSE_STAGES) / 1000
+                          for w, st in zip(samples[f"{name} {n}x"]["wall"],
+                                           samples[f"{name} {n}x"]["stages"])])
+               for n in args.scales}
         print()
-        print(f"| scale | {floor} floor | generate | generate - floor | growth vs {base}x |")
-        print("|---|---:|---:|---:|---:|")
-        for n in args.scales:
-            print(f"| {n}x | {wall[f'{floor} {n}x'] * 1000:.0f} ms | "
-                  f"{wall[f'generate {n}x'] * 1000:.0f} ms | {net[n] * 1000:.0f} ms | "
-                  f"{net[n] / net[base]:.2f}x (input {n // base}x) |")
-        steps = list(zip(args.scales, args.scales[1:]))
+        print(f"{name} less its own parse (in the same process): " + ", ".join(
+            f"{n}x {own[n] * 1000:.0f} ms" for n in args.scales) + "; growth per step: " +
+            ", ".join(f"{a}x -> {b}x: {own[b] / own[a]:.2f}x" for a, b in steps))
+    for name in generators:
         print()
-        print("growth per step: " + ", ".join(
-            f"{a}x -> {b}x: {net[b] / net[a]:.2f}x (input {b // a}x)" for a, b in steps))
-    print()
-    names = list(samples[f"generate {base}x"]["stages"][0])
-    print("| stage | " + " | ".join(f"{n}x" for n in args.scales) + " |")
-    print("|---|" + "---:|" * len(args.scales))
-    for name in names:
-        cells = [median([s.get(name, 0.0) for s in samples[f"generate {n}x"]["stages"]])
-                 for n in args.scales]
-        print(f"| {name} | " + " | ".join(f"{c:.0f} ms" for c in cells) + " |")
+        stages = {n: samples[f"{name} {n}x"]["stages"] for n in args.scales}
+        names = list(stages[base][0])
+        print(f"| stage of {name} | " + " | ".join(f"{n}x" for n in args.scales) + " |")
+        print("|---|" + "---:|" * len(args.scales))
+        for stage in names:
+            cells = [median([s.get(stage, 0.0) for s in stages[n]]) for n in args.scales]
+            print(f"| {stage} | " + " | ".join(f"{c:.0f} ms" for c in cells) + " |")
 
 
 def main():
@@ -254,6 +277,7 @@ def main():
     s = sub.add_parser("scaling", help="synthetic 1x/10x/100x headers")
     s.add_argument("--runs", type=int, default=5)
     s.add_argument("--bin")
+    s.add_argument("--baseline", help="another httpserv-codegen binary to time in the same run")
     s.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     args = p.parse_args()
     floor_bench(args) if args.mode == "floor" else scaling_bench(args)
