@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
-use clang::source::{File, SourceRange};
+use clang::source::{File, Location, SourceRange};
 use clang::token::{Token, TokenKind};
 use clang::{
     Availability, CallingConvention, Clang, Entity, EntityKind, Index, TranslationUnit, Type,
@@ -332,10 +332,15 @@ struct Walker<'r, 'tu> {
 
 impl<'r, 'tu> Walker<'r, 'tu> {
     fn in_header(&self, entity: &Entity<'tu>) -> bool {
-        let Some(location) = entity.get_location() else {
-            return false;
-        };
-        let Some(file) = location.get_expansion_location().file else {
+        entity
+            .get_location()
+            .is_some_and(|location| self.is_header(&location.get_expansion_location()))
+    }
+
+    /// Whether an expansion location is in the header (given, so that callers that need the
+    /// location too compute it once: each costs libclang a line and column look-up).
+    fn is_header(&self, location: &Location<'tu>) -> bool {
+        let Some(file) = location.file else {
             return false;
         };
         // Keyed by the file itself (libclang's unique id), not its path: no string per call.
@@ -356,7 +361,7 @@ impl<'r, 'tu> Walker<'r, 'tu> {
         };
         let location = location.get_expansion_location();
         let file = match &location.file {
-            Some(f) if !self.in_header(entity) => f.get_path().display().to_string().into(),
+            Some(f) if !self.is_header(&location) => f.get_path().display().to_string().into(),
             _ => self.header_display.clone(),
         };
         SourceLoc {
@@ -375,12 +380,15 @@ impl<'r, 'tu> Walker<'r, 'tu> {
     /// windows.h turned it into `GetUserNameW`.
     fn spelled_name(&self, entity: &Entity<'tu>) -> Option<String> {
         let name = entity.get_name()?;
-        if !self.in_header(entity) {
+        let Some(location) = entity.get_location().map(|l| l.get_expansion_location()) else {
+            return Some(name);
+        };
+        if !self.is_header(&location) {
             return Some(name);
         }
         // libclang's offset counts bytes of the file as it is, so index the raw bytes: a lossy
         // UTF-8 decoding would shift every offset after a Latin-1 byte in a comment.
-        let offset = entity.get_location()?.get_expansion_location().offset as usize;
+        let offset = location.offset as usize;
         let rest = self.header_bytes.get(offset..)?;
         // ASCII identifier characters, `$` (an MSVC extension, refused later by validation
         // with a message) and any non-ASCII byte (UTF-8 identifiers).
