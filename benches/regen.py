@@ -28,6 +28,7 @@ Medians of wall time; `cpu` is user+sys of the process and the children it waite
 
 import argparse
 import os
+import random
 import re
 import shutil
 import statistics
@@ -100,22 +101,32 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
-def measure(commands, runs, prepare=None, envs=None):
+def measure(commands, runs, prepare=None, envs=None, groups=None):
     """Interleaved runs of every command; name -> {"wall": [...], "cpu": [...], "stages": [...]}.
     `prepare` (name -> function) runs untimed before each run of that command; `envs` (name ->
-    environment) replaces the environment of that command."""
+    environment) replaces the environment of that command. `groups` (lists of names; default:
+    one of all) run one after the other in each round, each in an order shuffled anew every
+    round: a process runs measurably slower right after some others (the generator at 100x,
+    after the libclang floor rather than after another generator: +100 ms of 1.5 s), so no
+    command may always follow the same one."""
     prepare, envs = prepare or {}, envs or {}
+    groups = groups or [list(commands)]
+    shuffle = random.Random(7).shuffle  # the same orders in every run of the script
     for name, cmd in commands.items():  # warm caches, fail early
         prepare.get(name, lambda: None)()
         run(cmd, envs.get(name))
     samples = {name: {"wall": [], "cpu": [], "stages": []} for name in commands}
     for _ in range(runs):
-        for name, cmd in commands.items():
-            prepare.get(name, lambda: None)()
-            wall, cpu, stderr = run(cmd, envs.get(name))
-            samples[name]["wall"].append(wall)
-            samples[name]["cpu"].append(cpu)
-            samples[name]["stages"].append(stage_times(stderr))
+        for group in groups:
+            group = list(group)
+            shuffle(group)
+            for name in group:
+                cmd = commands[name]
+                prepare.get(name, lambda: None)()
+                wall, cpu, stderr = run(cmd, envs.get(name))
+                samples[name]["wall"].append(wall)
+                samples[name]["cpu"].append(cpu)
+                samples[name]["stages"].append(stage_times(stderr))
     return samples
 
 
@@ -204,8 +215,11 @@ def scaling_bench(args):
         work = Path(tmp)
         lib, floor_exe = libclang_path(), build_libclang_floor(work)
         floors = ["clang++"] + (["libclang"] if lib and floor_exe else [])
-        commands = {}
+        commands, groups = {}, []
         for n in args.scales:
+            # One group per scale: a small process after a 100x one would pay for it too.
+            groups.append([f"clang++ {n}x", *([f"libclang {n}x"] if "libclang" in floors else []),
+                           *(f"{name} {n}x" for name in generators)])
             header = work / f"synthetic-{n}x.h"
             header.write_text(synthetic.synthetic(n))
             tu = work / f"tu-{n}x.cpp"
@@ -216,7 +230,7 @@ def scaling_bench(args):
             for name, exe in generators.items():
                 commands[f"{name} {n}x"] = [exe, "generate", "--header", header,
                                             "--out", work / f"{name}-{n}x", "--time-stages"]
-        samples = measure(commands, args.runs)
+        samples = measure(commands, args.runs, groups=groups)
     base = args.scales[0]
     steps = list(zip(args.scales, args.scales[1:]))
     wall = {name: median(s["wall"]) for name, s in samples.items()}
