@@ -487,7 +487,7 @@ pub fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> Result<(), Error>
     let mut staged = Vec::with_capacity(files.len());
     for file in files {
         let target = out_dir.join(&file.relative_path);
-        if holds(&target, &file.pieces) {
+        if holds(&target, file) {
             continue;
         }
         let dir = target.parent().unwrap_or(out_dir);
@@ -551,29 +551,31 @@ fn write_contents(file: &mut std::fs::File, pieces: &[String]) -> std::io::Resul
 pub fn stale_files(out_dir: &Path, files: &[GeneratedFile]) -> Vec<String> {
     files
         .iter()
-        .filter(|file| !holds(&out_dir.join(&file.relative_path), &file.pieces))
+        .filter(|file| !holds(&out_dir.join(&file.relative_path), file))
         .map(|file| out_dir.join(&file.relative_path).display().to_string())
         .collect()
 }
 
-/// Whether the file at `path` holds exactly the text of `pieces`. It is compared block by block,
+/// Whether the file at `path` holds exactly the text of `file`. It is compared block by block,
 /// after its length: read whole, a file as large as the output (32 MB at 100 times the bundled
 /// header's classes) cost as much new memory, page faults included, as making the output.
-fn holds(path: &Path, pieces: &[String]) -> bool {
+fn holds(path: &Path, file: &GeneratedFile) -> bool {
     use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Ok(mut on_disk) = std::fs::File::open(path) else {
         return false;
     };
-    let len: usize = pieces.iter().map(String::len).sum();
-    if file.metadata().map_or(true, |m| m.len() != len as u64) {
+    if on_disk
+        .metadata()
+        .map_or(true, |m| m.len() != file.len() as u64)
+    {
         return false;
     }
     let mut block = vec![0u8; 64 << 10];
-    let mut expected = pieces.iter().map(String::as_bytes);
+    let mut expected = file.pieces.iter().map(String::as_bytes);
     // What is left of the piece being compared.
     let mut current: &[u8] = &[];
     loop {
-        let mut read = match file.read(&mut block) {
+        let mut read = match on_disk.read(&mut block) {
             Ok(0) => return current.is_empty() && expected.all(<[u8]>::is_empty),
             Ok(n) => &block[..n],
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -993,8 +995,8 @@ mod tests {
         assert_eq!(names, ["x.rs"]);
     }
 
-    /// `text` cut into pieces of the given lengths, in turn, an empty piece after each.
-    fn cut(text: &str, lengths: &[usize]) -> Vec<String> {
+    /// `text` as a file cut into pieces of the given lengths, in turn, an empty piece after each.
+    fn cut(text: &str, lengths: &[usize]) -> GeneratedFile {
         let mut pieces = Vec::new();
         let mut rest = text;
         for &n in lengths.iter().cycle() {
@@ -1006,7 +1008,11 @@ mod tests {
             pieces.push(String::new());
             rest = after;
         }
-        pieces
+        GeneratedFile {
+            relative_path: PathBuf::from("big.rs"),
+            pieces,
+            rustfmt_items: 0,
+        }
     }
 
     #[test]
@@ -1040,7 +1046,7 @@ mod tests {
             let longer = format!("{text}x");
             assert!(!holds(&path, &cut(&longer, lengths)), "{lengths:?}");
         }
-        assert!(!holds(&dir.path().join("missing.rs"), &[]));
+        assert!(!holds(&dir.path().join("missing.rs"), &cut("", &[1])));
     }
 
     /// This process's umask, from the kernel (setting it to read it would race other tests).
